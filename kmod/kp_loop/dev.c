@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kp_loop: the net_device, its transmit path and its statistics.
+ *
+ * A frame handed to kp_loop_xmit() goes back into the stack through
+ * netif_rx(), i.e. the per-CPU backlog, exactly like loopback does:
+ *
+ *   loop mode: the frame comes back in on the same device;
+ *   pair mode: it comes in on the peer, possibly in another netns (the
+ *              skb is scrubbed by __dev_forward_skb() as veth does).
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/dst.h>
+
+#include "kp_loop.h"
+
+#define KP_LOOP_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | \
+			  NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM | \
+			  NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | \
+			  NETIF_F_HIGHDMA | NETIF_F_LLTX | \
+			  NETIF_F_NETNS_LOCAL | NETIF_F_VLAN_CHALLENGED)
+
+/* The device a frame sent on @dev is received on; NULL if the peer is gone. */
+static struct net_device *kp_loop_rcv_dev(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	if (priv->mode == KP_LOOP_MODE_LOOP)
+		return dev;
+	return rcu_dereference(priv->peer);
+}
+
+/**
+ * kp_loop_forward - hand one frame to the receiving device
+ * @skb: the frame, Ethernet header at skb->data; consumed
+ * @dev: the transmitting kp_loop device
+ * @rcv: the receiving device: @dev in loop mode, its peer in pair mode
+ *
+ * Counts the frame as transmitted on @dev, then as received or dropped on
+ * @rcv.  Byte counters include the Ethernet header, as on a real NIC.
+ * Called with BH disabled and under RCU (from ndo_start_xmit).
+ */
+void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
+		     struct net_device *rcv)
+{
+	unsigned int len = skb->len;
+
+	kp_loop_count_frame(dev, KP_LOOP_STAT_TX_PACKETS, len);
+
+	if (dev == rcv) {
+		/* As loopback_xmit(), but an output route is no input route
+		 * for an Ethernet device: drop it, let the stack route the
+		 * frame as any other that comes in.
+		 */
+		skb_clear_tstamp(skb);
+		skb_orphan(skb);
+		skb_dst_drop(skb);
+		skb->protocol = eth_type_trans(skb, rcv);
+	} else if (__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS) {
+		/* Too big for the peer's MTU, or peer down; skb freed. */
+		kp_loop_count(rcv, KP_LOOP_STAT_RX_OTHER_DROPS, 1);
+		return;
+	}
+
+	if (likely(netif_rx(skb) == NET_RX_SUCCESS))
+		kp_loop_count_frame(rcv, KP_LOOP_STAT_RX_PACKETS, len);
+	else
+		kp_loop_count(rcv, KP_LOOP_STAT_RX_BACKLOG_DROPS, 1);
+}
+
+static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+	struct net_device *rcv = kp_loop_rcv_dev(dev);
+
+	if (unlikely(!rcv || !netif_carrier_ok(dev))) {
+		kp_loop_count(dev, KP_LOOP_STAT_TX_CARRIER_DROPS, 1);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	skb_tx_timestamp(skb);
+
+	if (unlikely(kp_loop_faults_active(priv)))
+		kp_loop_fault_xmit(skb, dev, rcv);
+	else
+		kp_loop_forward(skb, dev, rcv);
+
+	return NETDEV_TX_OK;
+}
+
+/**
+ * kp_loop_stats_read - snapshot the counters of @dev on one CPU
+ * @dev: a kp_loop device
+ * @cpu: the CPU
+ * @snap: where to store them
+ */
+void kp_loop_stats_read(struct net_device *dev, int cpu,
+			struct kp_loop_stats_snap *snap)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+	const struct kp_loop_stats *s = per_cpu_ptr(priv->stats, cpu);
+	unsigned int start;
+
+	unsigned int i;
+
+	do {
+		start = u64_stats_fetch_begin(&s->syncp);
+		for (i = 0; i < KP_LOOP_N_STATS; i++)
+			snap->ctr[i] = u64_stats_read(&s->ctr[i]);
+	} while (u64_stats_fetch_retry(&s->syncp, start));
+}
+
+/* Sum of the counters of @dev over all CPUs. */
+void kp_loop_stats_sum(struct net_device *dev, struct kp_loop_stats_snap *snap)
+{
+	struct kp_loop_stats_snap one;
+	unsigned int i;
+	int cpu;
+
+	memset(snap, 0, sizeof(*snap));
+	for_each_possible_cpu(cpu) {
+		kp_loop_stats_read(dev, cpu, &one);
+		for (i = 0; i < KP_LOOP_N_STATS; i++)
+			snap->ctr[i] += one.ctr[i];
+	}
+}
+
+/*
+ * Backlog and MTU drops are not added to rx_dropped: the core already
+ * counts them there (enqueue_to_backlog(), __dev_forward_skb()).
+ */
+static void kp_loop_get_stats64(struct net_device *dev,
+				struct rtnl_link_stats64 *stats)
+{
+	struct kp_loop_stats_snap snap;
+
+	const u64 *c = snap.ctr;
+
+	kp_loop_stats_sum(dev, &snap);
+	stats->tx_packets = c[KP_LOOP_STAT_TX_PACKETS];
+	stats->tx_bytes = c[KP_LOOP_STAT_TX_BYTES];
+	stats->rx_packets = c[KP_LOOP_STAT_RX_PACKETS];
+	stats->rx_bytes = c[KP_LOOP_STAT_RX_BYTES];
+	stats->tx_carrier_errors = c[KP_LOOP_STAT_TX_CARRIER_DROPS];
+	stats->tx_dropped = c[KP_LOOP_STAT_TX_CARRIER_DROPS] +
+			    c[KP_LOOP_STAT_FAULT_DROPS];
+}
+
+/**
+ * kp_loop_update_carrier - recompute the carrier of @dev and of its peer
+ * @dev: a kp_loop device
+ *
+ * Loop mode: carrier is on while the device is up and its administrative
+ * carrier is on.  Pair mode, as a cable: on for both ends while both are up
+ * and neither has its administrative carrier off.  Caller holds RTNL.
+ */
+void kp_loop_update_carrier(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+	bool ok = netif_running(dev) && priv->admin_carrier;
+
+	ASSERT_RTNL();
+
+	if (priv->mode == KP_LOOP_MODE_PAIR) {
+		struct kp_loop_priv *ppriv = peer ? netdev_priv(peer) : NULL;
+
+		ok = ok && ppriv && netif_running(peer) && ppriv->admin_carrier;
+		if (peer) {
+			if (ok)
+				netif_carrier_on(peer);
+			else
+				netif_carrier_off(peer);
+		}
+	}
+
+	if (ok)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+static int kp_loop_open(struct net_device *dev)
+{
+	kp_loop_update_carrier(dev);
+	return 0;
+}
+
+static int kp_loop_stop(struct net_device *dev)
+{
+	kp_loop_update_carrier(dev);
+	return 0;
+}
+
+/* `ip link set DEV carrier on|off` */
+static int kp_loop_change_carrier(struct net_device *dev, bool new_carrier)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	if (priv->admin_carrier == new_carrier)
+		return 0;
+	priv->admin_carrier = new_carrier;
+	kp_loop_update_carrier(dev);
+	kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_CHANGE_NTF);
+	return 0;
+}
+
+static int kp_loop_get_iflink(const struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+	struct net_device *peer;
+	int iflink;
+
+	if (priv->mode == KP_LOOP_MODE_LOOP)
+		return dev->ifindex;
+
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	iflink = peer ? peer->ifindex : 0;
+	rcu_read_unlock();
+
+	return iflink;
+}
+
+static int kp_loop_dev_init(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	priv->stats = netdev_alloc_pcpu_stats(struct kp_loop_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+	return 0;
+}
+
+static void kp_loop_dev_free(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->stats);
+}
+
+static const struct net_device_ops kp_loop_netdev_ops = {
+	.ndo_init		= kp_loop_dev_init,
+	.ndo_open		= kp_loop_open,
+	.ndo_stop		= kp_loop_stop,
+	.ndo_start_xmit		= kp_loop_xmit,
+	.ndo_get_stats64	= kp_loop_get_stats64,
+	.ndo_change_carrier	= kp_loop_change_carrier,
+	.ndo_get_iflink		= kp_loop_get_iflink,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/* rtnl_link_ops::setup: an Ethernet device with loopback's features. */
+void kp_loop_setup(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	ether_setup(dev);
+
+	/* xmit hands the skb to the stack, which may change it. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+
+	dev->netdev_ops = &kp_loop_netdev_ops;
+	dev->ethtool_ops = &kp_loop_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = kp_loop_dev_free;
+
+	dev->features |= KP_LOOP_FEATURES;
+	dev->hw_features = NETIF_F_GSO_SOFTWARE;
+	dev->max_mtu = KP_LOOP_MAX_MTU;
+	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
+
+	priv->admin_carrier = true;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kp_loop: private definitions shared by the parts of the driver.
+ *
+ * Locking rules:
+ *  - The configuration (mode, peer, admin_carrier, fault rates) is written
+ *    under RTNL only.  The fault rates are read locklessly in the xmit path
+ *    with READ_ONCE() and written with WRITE_ONCE().
+ *  - priv->peer is RCU protected: xmit and the netlink dump read it with
+ *    rcu_dereference(), writers hold RTNL.  Devices are freed only after an
+ *    RCU grace period (netdev_run_todo), so a peer read under RCU stays
+ *    valid, including its per-CPU statistics, until rcu_read_unlock().
+ *  - Statistics are per CPU; a device's counters are updated by whichever
+ *    CPU transmits into it (its own xmit, or its peer's xmit in pair mode),
+ *    always with BH disabled and never across a call to netif_rx().
+ */
+#ifndef _KP_LOOP_H
+#define _KP_LOOP_H
+
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <uapi/linux/kp_loop.h>
+
+#define KP_LOOP_DRV_NAME	"kp_loop"
+
+/* Counters; see KP_LOOP_A_STATS_* for their meaning, in the same order. */
+enum kp_loop_stat {
+	KP_LOOP_STAT_TX_PACKETS,
+	KP_LOOP_STAT_TX_BYTES,
+	KP_LOOP_STAT_RX_PACKETS,
+	KP_LOOP_STAT_RX_BYTES,
+	KP_LOOP_STAT_RX_BACKLOG_DROPS,
+	KP_LOOP_STAT_RX_OTHER_DROPS,
+	KP_LOOP_STAT_TX_CARRIER_DROPS,
+	KP_LOOP_STAT_FAULT_DROPS,
+	KP_LOOP_STAT_FAULT_CORRUPTS,
+	KP_LOOP_STAT_FAULT_DUPS,
+
+	KP_LOOP_N_STATS
+};
+
+/* One set of counters per CPU. */
+struct kp_loop_stats {
+	u64_stats_t ctr[KP_LOOP_N_STATS];
+	struct u64_stats_sync syncp;
+};
+
+/* A snapshot of struct kp_loop_stats, for one CPU or summed. */
+struct kp_loop_stats_snap {
+	u64 ctr[KP_LOOP_N_STATS];
+};
+
+struct kp_loop_priv {
+	struct net_device __rcu *peer;	/* pair mode only */
+	struct kp_loop_stats __percpu *stats;
+	enum kp_loop_mode mode;
+	bool admin_carrier;
+	u32 drop_ppm;
+	u32 corrupt_ppm;
+	u32 dup_ppm;
+};
+
+extern struct rtnl_link_ops kp_loop_link_ops;
+extern const struct ethtool_ops kp_loop_ethtool_ops;
+
+static inline bool kp_loop_is_kp_loop(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &kp_loop_link_ops;
+}
+
+/* dev.c */
+void kp_loop_setup(struct net_device *dev);
+void kp_loop_update_carrier(struct net_device *dev);
+void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
+		     struct net_device *rcv);
+void kp_loop_stats_read(struct net_device *dev, int cpu,
+			struct kp_loop_stats_snap *snap);
+void kp_loop_stats_sum(struct net_device *dev,
+		       struct kp_loop_stats_snap *snap);
+
+static inline struct kp_loop_stats *kp_loop_this_stats(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	return this_cpu_ptr(priv->stats);
+}
+
+/* Count @n in counter @stat of @dev on this CPU; BH disabled. */
+static inline void kp_loop_count(struct net_device *dev,
+				 enum kp_loop_stat stat, unsigned int n)
+{
+	struct kp_loop_stats *s = kp_loop_this_stats(dev);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->ctr[stat], n);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* Count one frame of @len bytes in counters @pkts and @pkts + 1. */
+static inline void kp_loop_count_frame(struct net_device *dev,
+				       enum kp_loop_stat pkts, unsigned int len)
+{
+	struct kp_loop_stats *s = kp_loop_this_stats(dev);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->ctr[pkts]);
+	u64_stats_add(&s->ctr[pkts + 1], len);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* fault.c */
+bool kp_loop_faults_active(const struct kp_loop_priv *priv);
+void kp_loop_fault_xmit(struct sk_buff *skb, struct net_device *dev,
+			struct net_device *rcv);
+
+/* netlink.c */
+int kp_loop_nl_init(void);
+void kp_loop_nl_exit(void);
+void kp_loop_nl_notify(struct net_device *dev, u8 cmd);
+
+#endif /* _KP_LOOP_H */
