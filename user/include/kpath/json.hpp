@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+// A small streaming JSON writer (compact, or pretty with 4-space indents).
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kpath {
+
+class JsonWriter {
+public:
+    explicit JsonWriter(std::ostream &os, bool pretty = false) : os_(os), pretty_(pretty) {}
+
+    JsonWriter &begin_object();
+    JsonWriter &end_object();
+    JsonWriter &begin_array();
+    JsonWriter &end_array();
+    // Inside an object: the next value's name.
+    JsonWriter &key(std::string_view name);
+
+    JsonWriter &value(std::string_view s);
+    JsonWriter &value(const char *s) { return value(std::string_view(s)); }
+    JsonWriter &value(const std::string &s) { return value(std::string_view(s)); }
+    JsonWriter &value(bool b);
+    template <std::integral T>
+    requires(!std::same_as<T, bool>) JsonWriter &value(T v) {
+        if constexpr (std::is_signed_v<T>)
+            return number(std::to_string(static_cast<long long>(v)));
+        else
+            return number(std::to_string(static_cast<unsigned long long>(v)));
+    }
+    JsonWriter &null();
+
+    // key + value in one call; the optional overload writes nothing for nullopt.
+    template <typename T>
+    JsonWriter &member(std::string_view name, const T &v) {
+        return key(name).value(v);
+    }
+    template <typename T>
+    JsonWriter &member(std::string_view name, const std::optional<T> &v) {
+        if (v)
+            key(name).value(*v);
+        return *this;
+    }
+
+    // True once a complete top-level value has been written.
+    bool complete() const noexcept { return stack_.empty() && wrote_top_; }
+
+    // JSON string literal contents for s (without the quotes).
+    static std::string escape(std::string_view s);
+
+private:
+    enum class Ctx { Object, Array };
+    struct Level {
+        Ctx ctx;
+        bool empty = true;
+    };
+
+    JsonWriter &number(const std::string &digits);
+    void before_value();
+    void newline_indent(size_t depth);
+    JsonWriter &open(Ctx ctx, char c);
+    JsonWriter &close(Ctx ctx, char c);
+
+    std::ostream &os_;
+    bool pretty_;
+    std::vector<Level> stack_;
+    bool have_key_ = false;
+    bool wrote_top_ = false;
+};
+
+} // namespace kpath

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+// kpctl loop: add/del/show over rtnetlink, set/stats over generic netlink.
+// <net/if.h> must come before <linux/if.h> (pulled in by libnl headers).
+#include <net/if.h>
+
+#include <linux/netlink.h>
+
+#include "cli.hpp"
+#include "kpath/error.hpp"
+#include "kpath/netns.hpp"
+#include "kpath/text.hpp"
+
+namespace kpctl {
+
+namespace loop = kpath::loop;
+
+const char *const loop_usage =
+        "Usage: kpctl loop add NAME [ peer PEER [ netns NS ] ] [ mtu MTU ]\n"
+        "       kpctl loop del NAME\n"
+        "       kpctl loop show [ NAME ]\n"
+        "       kpctl loop set NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
+        "                           [ carrier { on | off } ]\n"
+        "       kpctl loop stats [ NAME ]\n"
+        "       kpctl loop help\n"
+        "where  RATE := { PPM | PERCENT% }  0..1000000 parts per million, or a\n"
+        "               percentage with up to 4 decimals (1% = 10000 ppm)\n"
+        "       MTU := 68..65536\n"
+        "Without \"peer\" the device receives its own frames (loop mode); with it a\n"
+        "pair is created, PEER optionally in network namespace NS (pair mode).\n";
+
+namespace {
+
+const char *const add_usage =
+        "Usage: kpctl loop add NAME [ peer PEER [ netns NS ] ] [ mtu MTU ]\n"
+        "Create a kploop device: in loop mode without \"peer\", else a pair NAME/PEER\n"
+        "with PEER in network namespace NS if given. MTU (68..65536) applies to both.\n";
+const char *const del_usage = "Usage: kpctl loop del NAME\n"
+                              "Delete a kploop device (in pair mode, both ends).\n";
+const char *const show_usage =
+        "Usage: kpctl loop show [ NAME ]\n"
+        "Show kploop devices: mode, peer, MTU, state, carrier and fault configuration.\n";
+const char *const set_usage =
+        "Usage: kpctl loop set NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
+        "                           [ carrier { on | off } ]\n"
+        "where  RATE := { PPM | PERCENT% }  0..1000000 parts per million, or a\n"
+        "               percentage with up to 4 decimals (1% = 10000 ppm)\n";
+const char *const stats_usage = "Usage: kpctl loop stats [ NAME ]\n"
+                                "Show the counters of one or all kploop devices.\n";
+
+// NAME argument of a command; nullopt when help was asked for.
+std::optional<std::string> take_name(Args &args, std::string_view ctx) {
+    if (args.empty())
+        throw UsageError(std::string(ctx) + ": missing device NAME");
+    std::string name = args.take();
+    if (is_help(name))
+        return std::nullopt;
+    return parse_ifname(name);
+}
+
+[[noreturn]] void unknown_arg(std::string_view ctx, const std::string &arg) {
+    throw UsageError(std::string(ctx) + ": unknown argument \"" + arg + "\"");
+}
+
+template <typename T>
+void set_once(std::optional<T> &slot, T value, std::string_view ctx, const std::string &kw) {
+    if (slot)
+        throw UsageError(std::string(ctx) + ": duplicate \"" + kw + "\"");
+    slot = std::move(value);
+}
+
+LoopCmd parse_add(Args &args) {
+    constexpr std::string_view ctx = "loop add";
+    auto name = take_name(args, ctx);
+    if (!name)
+        return Help{add_usage};
+    LoopAdd cmd{*name, {}, {}, {}};
+    while (!args.empty()) {
+        const std::string kw = args.take();
+        if (is_help(kw))
+            return Help{add_usage};
+        if (kw == "peer") {
+            set_once(cmd.peer, parse_ifname(args.take_value(ctx, kw)), ctx, kw);
+        } else if (kw == "netns") {
+            std::string ns = args.take_value(ctx, kw);
+            if (ns.empty())
+                throw UsageError("loop add: empty network namespace name");
+            set_once(cmd.peer_netns, ns, ctx, kw);
+        } else if (kw == "mtu") {
+            set_once(cmd.mtu, parse_mtu(args.take_value(ctx, kw)), ctx, kw);
+        } else {
+            unknown_arg(ctx, kw);
+        }
+    }
+    if (cmd.peer_netns && !cmd.peer)
+        throw UsageError("loop add: \"netns\" needs \"peer\"");
+    if (cmd.peer && *cmd.peer == cmd.name && !cmd.peer_netns)
+        throw UsageError("loop add: peer \"" + *cmd.peer + "\" has the same name as the device");
+    return cmd;
+}
+
+LoopCmd parse_del(Args &args) {
+    constexpr std::string_view ctx = "loop del";
+    auto name = take_name(args, ctx);
+    if (!name)
+        return Help{del_usage};
+    if (!args.empty()) {
+        if (is_help(args.peek()))
+            return Help{del_usage};
+        unknown_arg(ctx, args.peek());
+    }
+    return LoopDel{*name};
+}
+
+// show/stats: optional NAME ("dev NAME" accepted too, as ip link show).
+std::variant<Help, std::optional<std::string>> parse_optional_name(Args &args, std::string_view ctx,
+                                                                   const char *usage) {
+    std::optional<std::string> name;
+    while (!args.empty()) {
+        std::string w = args.take();
+        if (is_help(w))
+            return Help{usage};
+        if (w == "dev")
+            w = args.take_value(ctx, "dev");
+        if (name)
+            unknown_arg(ctx, w);
+        name = parse_ifname(w);
+    }
+    return name;
+}
+
+LoopCmd parse_set(Args &args) {
+    constexpr std::string_view ctx = "loop set";
+    auto name = take_name(args, ctx);
+    if (!name)
+        return Help{set_usage};
+    LoopSet cmd;
+    cmd.name = *name;
+    while (!args.empty()) {
+        const std::string kw = args.take();
+        if (is_help(kw))
+            return Help{set_usage};
+        if (kw == "drop")
+            set_once(cmd.drop_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "corrupt")
+            set_once(cmd.corrupt_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "dup")
+            set_once(cmd.dup_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "carrier")
+            set_once(cmd.carrier, parse_carrier(args.take_value(ctx, kw)), ctx, kw);
+        else
+            unknown_arg(ctx, kw);
+    }
+    if (!cmd.drop_ppm && !cmd.corrupt_ppm && !cmd.dup_ppm && !cmd.carrier)
+        throw UsageError("loop set: nothing to change; expected drop, corrupt, dup or carrier");
+    return cmd;
+}
+
+void print_warnings(const kpath::Socket &sock, std::ostream &err) {
+    for (const auto &w : sock.warnings())
+        err << "Warning: " << w << '\n';
+}
+
+std::string peer_label(const loop::LoopDev &dev, const std::optional<std::string> &peer_name) {
+    if (peer_name && !peer_name->empty())
+        return *peer_name;
+    if (dev.peer_ifindex)
+        return "if" + std::to_string(*dev.peer_ifindex);
+    return {};
+}
+
+std::string ppm_text(const loop::LoopDev &dev) {
+    if (!dev.drop_ppm && !dev.corrupt_ppm && !dev.dup_ppm)
+        return {};
+    auto v = [](const std::optional<uint32_t> &x) {
+        return x ? std::to_string(*x) : "?";
+    };
+    return " drop " + v(dev.drop_ppm) + " corrupt " + v(dev.corrupt_ppm) + " dup " +
+           v(dev.dup_ppm) + " ppm";
+}
+
+std::string header(const loop::LoopDev &dev, const std::string &peer) {
+    std::string s = std::to_string(dev.ifindex) + ": " + dev.ifname;
+    if (!peer.empty())
+        s += "@" + peer;
+    return s + ":";
+}
+
+int do_add(const LoopAdd &cmd, std::ostream &err) {
+    kpath::Socket rtnl(NETLINK_ROUTE);
+    kpath::Fd nsfd;
+    loop::AddRequest req;
+    req.ifname = cmd.name;
+    req.peer = cmd.peer;
+    req.mtu = cmd.mtu;
+    if (cmd.peer_netns) {
+        nsfd = kpath::open_netns(*cmd.peer_netns);
+        req.peer_netns_fd = nsfd.get();
+    }
+    loop::add(rtnl, req);
+    print_warnings(rtnl, err);
+    return 0;
+}
+
+int do_del(const LoopDel &cmd, std::ostream &err) {
+    const uint32_t ifindex = resolve_ifindex(cmd.name);
+    kpath::Socket rtnl(NETLINK_ROUTE);
+    // Refuse to delete other kinds of links by mistake.
+    if (!loop::show(rtnl, ifindex))
+        throw NoDeviceError(cmd.name);
+    loop::del(rtnl, ifindex);
+    print_warnings(rtnl, err);
+    return 0;
+}
+
+int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out) {
+    std::optional<uint32_t> ifindex;
+    if (cmd.name)
+        ifindex = resolve_ifindex(*cmd.name);
+    kpath::Socket rtnl(NETLINK_ROUTE);
+    std::vector<loop::LoopLink> links;
+    if (ifindex) {
+        auto l = loop::show(rtnl, *ifindex);
+        if (!l)
+            throw NoDeviceError(*cmd.name);
+        links.push_back(std::move(*l));
+    } else {
+        links = loop::show(rtnl);
+    }
+
+    if (g.json) {
+        kpath::JsonWriter j(out, g.pretty);
+        j.begin_array();
+        for (const auto &l : links)
+            write_link_json(j, l);
+        j.end_array();
+        out << '\n';
+    } else {
+        for (const auto &l : links)
+            out << format_link(l) << '\n';
+    }
+    out.flush();
+    return 0;
+}
+
+int do_set(const LoopSet &cmd, std::ostream &err) {
+    loop::SetRequest req;
+    req.ifindex = resolve_ifindex(cmd.name);
+    req.ifname = cmd.name;
+    req.drop_ppm = cmd.drop_ppm;
+    req.corrupt_ppm = cmd.corrupt_ppm;
+    req.dup_ppm = cmd.dup_ppm;
+    req.carrier = cmd.carrier;
+    loop::Client client;
+    client.set(req);
+    print_warnings(client.family().socket(), err);
+    return 0;
+}
+
+int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out) {
+    std::optional<uint32_t> ifindex;
+    if (cmd.name)
+        ifindex = resolve_ifindex(*cmd.name);
+    loop::Client client;
+    std::vector<loop::LoopDev> devs;
+    if (ifindex)
+        devs.push_back(client.get(*ifindex));
+    else
+        devs = client.dump();
+
+    if (g.json) {
+        kpath::JsonWriter j(out, g.pretty);
+        j.begin_array();
+        for (const auto &d : devs)
+            write_stats_json(j, d);
+        j.end_array();
+        out << '\n';
+    } else {
+        for (const auto &d : devs)
+            format_stats(out, d);
+    }
+    out.flush();
+    return 0;
+}
+
+} // namespace
+
+// --- output ------------------------------------------------------------------
+
+void write_dev_config_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
+    if (dev.mode)
+        j.member("mode", loop::mode_name(*dev.mode));
+    j.member("peer_ifindex", dev.peer_ifindex);
+    j.member("link_netnsid", dev.peer_netnsid);
+    j.member("mtu", dev.mtu);
+    j.member("admin_carrier", dev.carrier);
+    j.member("drop_ppm", dev.drop_ppm);
+    j.member("corrupt_ppm", dev.corrupt_ppm);
+    j.member("dup_ppm", dev.dup_ppm);
+}
+
+std::string format_dev_config(const loop::LoopDev &dev, const std::string &peer_name) {
+    std::string s = header(dev, peer_label(dev, peer_name));
+    if (dev.mode)
+        s += " mode " + loop::mode_name(*dev.mode);
+    if (dev.peer_netnsid)
+        s += " link-netnsid " + std::to_string(*dev.peer_netnsid);
+    if (dev.mtu)
+        s += " mtu " + std::to_string(*dev.mtu);
+    if (dev.carrier)
+        s += std::string(" admin-carrier ") + kpath::text::on_off(*dev.carrier);
+    return s + ppm_text(dev);
+}
+
+void write_link_json(kpath::JsonWriter &j, const loop::LoopLink &link) {
+    const loop::LoopDev &d = link.dev;
+    j.begin_object();
+    j.member("ifname", d.ifname);
+    j.member("ifindex", d.ifindex);
+    if (d.mode)
+        j.member("mode", loop::mode_name(*d.mode));
+    j.member("peer_ifindex", d.peer_ifindex);
+    if (d.peer_ifindex)
+        j.member("peer_ifname", link.peer_ifname);
+    j.member("link_netnsid", d.peer_netnsid);
+    j.member("mtu", d.mtu);
+    j.member("operstate", link.operstate);
+    j.member("carrier", link.carrier);
+    j.member("admin_carrier", d.carrier);
+    j.member("drop_ppm", d.drop_ppm);
+    j.member("corrupt_ppm", d.corrupt_ppm);
+    j.member("dup_ppm", d.dup_ppm);
+    j.end_object();
+}
+
+std::string format_link(const loop::LoopLink &link) {
+    const loop::LoopDev &d = link.dev;
+    std::string s = header(d, peer_label(d, link.peer_ifname));
+    if (d.mode)
+        s += " mode " + loop::mode_name(*d.mode);
+    if (d.peer_netnsid)
+        s += " link-netnsid " + std::to_string(*d.peer_netnsid);
+    if (d.mtu)
+        s += " mtu " + std::to_string(*d.mtu);
+    s += " state " + link.operstate;
+    s += std::string(" carrier ") + kpath::text::on_off(link.carrier);
+    if (d.carrier)
+        s += std::string(" admin-carrier ") + kpath::text::on_off(*d.carrier);
+    return s + ppm_text(d);
+}
+
+void write_stats_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
+    j.begin_object();
+    j.member("ifname", dev.ifname);
+    j.member("ifindex", dev.ifindex);
+    j.key("stats").begin_object();
+    const loop::Stats st = dev.stats.value_or(loop::Stats{});
+    for (const auto &f : loop::stat_fields)
+        j.member(f.name, st.*f.member);
+    j.end_object();
+    j.end_object();
+}
+
+void format_stats(std::ostream &out, const loop::LoopDev &dev) {
+    out << dev.ifindex << ": " << dev.ifname << '\n';
+    kpath::text::Table t({kpath::text::Align::Left, kpath::text::Align::Right});
+    const loop::Stats st = dev.stats.value_or(loop::Stats{});
+    for (const auto &f : loop::stat_fields)
+        t.add_row({std::string(f.name), std::to_string(st.*f.member)});
+    t.print(out, 4);
+}
+
+// --- entry points --------------------------------------------------------------
+
+LoopCmd parse_loop(Args &args) {
+    if (args.empty())
+        return LoopShow{}; // like "ip link"
+    const std::string cmd = args.take();
+    if (is_help(cmd))
+        return Help{loop_usage};
+    if (cmd == "add")
+        return parse_add(args);
+    if (cmd == "del" || cmd == "delete")
+        return parse_del(args);
+    if (cmd == "show" || cmd == "list" || cmd == "ls") {
+        auto r = parse_optional_name(args, "loop show", show_usage);
+        if (auto *h = std::get_if<Help>(&r))
+            return *h;
+        return LoopShow{std::get<std::optional<std::string>>(r)};
+    }
+    if (cmd == "set")
+        return parse_set(args);
+    if (cmd == "stats") {
+        auto r = parse_optional_name(args, "loop stats", stats_usage);
+        if (auto *h = std::get_if<Help>(&r))
+            return *h;
+        return LoopStats{std::get<std::optional<std::string>>(r)};
+    }
+    throw UsageError("unknown loop command \"" + cmd + "\"; try \"kpctl loop help\"");
+}
+
+int run_loop(const LoopCmd &cmd, const Globals &g, std::ostream &out, std::ostream &err) {
+    return std::visit(
+            [&](const auto &c) -> int {
+                using T = std::decay_t<decltype(c)>;
+                if constexpr (std::is_same_v<T, Help>) {
+                    out << c.text;
+                    return 0;
+                } else if constexpr (std::is_same_v<T, LoopAdd>) {
+                    return do_add(c, err);
+                } else if constexpr (std::is_same_v<T, LoopDel>) {
+                    return do_del(c, err);
+                } else if constexpr (std::is_same_v<T, LoopShow>) {
+                    return do_show(c, g, out);
+                } else if constexpr (std::is_same_v<T, LoopSet>) {
+                    return do_set(c, err);
+                } else {
+                    static_assert(std::is_same_v<T, LoopStats>);
+                    return do_stats(c, g, out);
+                }
+            },
+            cmd);
+}
+
+} // namespace kpctl
