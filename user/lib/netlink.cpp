@@ -132,7 +132,7 @@ struct Transaction {
 
 int seq_check_cb(nl_msg *msg, void *arg) {
     auto *t = static_cast<Transaction *>(arg);
-    // Stale replies to an earlier, aborted request: skip them.
+    // Stale replies to an earlier request that was abandoned: skip them.
     return nlmsg_hdr(msg)->nlmsg_seq == t->seq ? NL_OK : NL_SKIP;
 }
 
@@ -144,8 +144,10 @@ int valid_cb(nl_msg *msg, void *arg) {
         try {
             (*t->handler)(msg);
         } catch (...) {
+            // Keep going (skipping the rest) up to the ack/NLMSG_DONE, which
+            // may sit in this very datagram: stopping here would lose it.
             t->exception = std::current_exception();
-            return NL_STOP;
+            return NL_SKIP;
         }
     }
     return NL_OK;
@@ -239,17 +241,19 @@ void Socket::request(nl_msg *msg, const Handler &on_reply) {
     nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &t);
     nl_cb_err(cb.get(), NL_CB_CUSTOM, error_cb, &t);
 
-    while (!t.done && !t.exception) {
+    // Read up to the ack / NLMSG_DONE even when a handler threw (the rest is
+    // skipped), so the socket is clean for the next request: a dump left
+    // unfinished would make the next dump on this socket fail with EBUSY.
+    do {
         rc = nl_recvmsgs(sk_.get(), cb.get());
-        if (t.exception)
-            std::rethrow_exception(t.exception);
-        if (t.failed)
-            throw_ack(t.ack);
-        if (rc < 0)
-            throw_nle(rc, "receiving a netlink reply");
-    }
+    } while (!t.done && rc >= 0);
+
     if (t.exception)
         std::rethrow_exception(t.exception);
+    if (t.failed)
+        throw_ack(t.ack);
+    if (rc < 0)
+        throw_nle(rc, "receiving a netlink reply");
 }
 
 void Socket::add_membership(int group) {

@@ -78,8 +78,9 @@ public:
     // Send one request and process the replies: for a dump (NLM_F_DUMP) until
     // NLMSG_DONE, otherwise NLM_F_ACK is added and replies are processed until
     // the ack. Replies with another sequence number are skipped. Throws Error
-    // with the kernel's errno and extack message on failure; an exception
-    // thrown by `on_reply` aborts the request and is rethrown.
+    // with the kernel's errno and extack message on failure. If `on_reply`
+    // throws, the remaining replies are read and dropped (the socket stays
+    // usable) and the exception is rethrown.
     void request(nl_msg *msg, const Handler &on_reply = {});
     void request(const NlMsg &msg, const Handler &on_reply = {}) { request(msg.get(), on_reply); }
 
