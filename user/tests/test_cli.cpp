@@ -183,6 +183,14 @@ TEST(CliUsage, MissingNetnsIsReportedBeforeAnythingRuns) {
     EXPECT_EQ(
             r.err,
             "Cannot open network namespace \"kpath-test-no-such-ns\": No such file or directory\n");
+    r = kpctl_run({"--json", "--pretty", "--netns=kpath-test-no-such-ns", "loop", "stats"});
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(
+            r.err,
+            "Cannot open network namespace \"kpath-test-no-such-ns\": No such file or directory\n");
+    r = kpctl_run({"-n", "", "loop", "show"});
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(r.err, "kpctl: empty network namespace name\n");
     // Usage errors win over the netns: parsing happens first.
     r = kpctl_run({"-n", "kpath-test-no-such-ns", "loop", "set", "kp0", "drop", "x"});
     EXPECT_EQ(r.rc, 1);
