@@ -198,3 +198,168 @@ kp_pair() {
 	ip -n "$nsa" neigh replace "$addrb" lladdr "$macb" dev "$deva" nud permanent
 	ip -n "$nsb" neigh replace "$addra" lladdr "$maca" dev "$devb" nud permanent
 }
+
+# --- Traffic helpers (kp_udp) -------------------------------------------
+
+KP_UDP=${KP_UDP:-$KP_BIN/kp_udp}
+KP_TMPDIR=
+
+# kp_tmpdir: make $KP_TMPDIR (once), removed at exit along with kp_cleanup.
+kp_tmpdir() {
+	[ -n "$KP_TMPDIR" ] && return 0
+	KP_TMPDIR=$(mktemp -d /tmp/kp_loop.XXXXXX)
+	trap 'rm -rf "$KP_TMPDIR"; kp_cleanup' EXIT
+}
+
+# kp_need_udp: skip unless the kp_udp helper is built.
+kp_need_udp() {
+	[ -x "$KP_UDP" ] || kp_skip "kp_udp not built ($KP_UDP)"
+}
+
+# kp_wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+kp_wait_until() {
+	local i n=$(($1 * 10))
+	shift
+
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	kp_fail "timed out after $((n / 10)) s waiting for: $*"
+}
+
+# kp_wait_file FILE [SECONDS]: wait for FILE to exist (kp_udp ... -r FILE).
+kp_wait_file() {
+	kp_wait_until "${2:-10}" test -e "$1"
+}
+
+# kp_kv KEY LINE: the value of KEY in a "key=value key=value" line, such as
+# kp_udp's summary or kp_stats' output.
+kp_kv() {
+	local kv
+
+	for kv in $2; do
+		if [ "${kv%%=*}" = "$1" ]; then
+			echo "${kv#*=}"
+			return 0
+		fi
+	done
+	kp_fail "no '$1=' in '$2'"
+}
+
+# kp_stats DEV [NETNS]: every kp_loop counter of DEV on one line,
+# "tx_packets=N tx_bytes=N ...", for kp_kv and for diagnostics.
+kp_stats() {
+	local nsopt=()
+
+	[ $# -lt 2 ] || nsopt=(-n "$2")
+	"$KPCTL" "${nsopt[@]}" -j loop stats "$1" |
+		jq -er '.[0].stats | to_entries | map("\(.key)=\(.value)") | join(" ")'
+}
+
+# kp_delta KEY BEFORE AFTER: AFTER's KEY minus BEFORE's (kp_stats lines).
+kp_delta() {
+	local a b
+
+	b=$(kp_kv "$1" "$2") && a=$(kp_kv "$1" "$3") && echo $((a - b))
+}
+
+# kp_snmp NETNS NAME: a counter of /proc/net/snmp or /proc/net/netstat in
+# NETNS, named as nstat names it (UdpInErrors, IpInHdrErrors, ...).
+kp_snmp() {
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat |
+		awk -v want="$2" '
+		!($1 in hdr) { hdr[$1] = $0; next }
+		{
+			n = split(hdr[$1], h); split($0, v)
+			p = substr($1, 1, length($1) - 1)
+			for (i = 2; i <= n; i++)
+				if (p h[i] == want) { print v[i]; found = 1 }
+			delete hdr[$1]
+		}
+		END { exit !found }' || kp_fail "no counter $2 in netns $1"
+}
+
+# kp_udp_recv_bg NETNS OUT ARGS...: start `kp_udp recv ARGS` in NETNS in
+# the background, its summary line to OUT, and wait until it is bound.
+# Sets KP_BG_PID; collect the result with kp_udp_recv_wait.
+kp_udp_recv_bg() {
+	local ns=$1 out=$2
+	shift 2
+
+	rm -f "$out.ready"
+	ip netns exec "$ns" "$KP_UDP" recv -r "$out.ready" "$@" >"$out" &
+	KP_BG_PID=$!
+	kp_wait_file "$out.ready"
+}
+
+# kp_udp_recv_wait PID OUT: wait for a receiver started by kp_udp_recv_bg
+# (not from a subshell: it must be our child) and set KP_RES to its
+# summary line; fails if the receiver failed (e.g. a bad payload).
+kp_udp_recv_wait() {
+	local rc=0
+
+	wait "$1" || rc=$?
+	KP_RES=$(cat "$2")
+	[ "$rc" -eq 0 ] || kp_fail "kp_udp recv exited with $rc: $KP_RES"
+}
+
+# kp_binom_ok WHAT N PPM ACTUAL: ACTUAL within mean +- 5 sigma of a
+# binomial(N, PPM / 1e6).
+kp_binom_ok() {
+	local lo hi
+
+	read -r lo hi < <(awk -v n="$2" -v ppm="$3" 'BEGIN {
+		p = ppm / 1e6; m = n * p; s = 5 * sqrt(n * p * (1 - p))
+		lo = int(m - s); if (lo < 0) lo = 0
+		printf "%d %d\n", lo, int(m + s + 0.999999) }')
+	kp_log "$1: $4 (binomial n=$2 p=$3 ppm: [$lo, $hi])"
+	kp_range "$1" "$lo" "$hi" "$4"
+}
+
+# --- Generic netlink multicast helpers ----------------------------------
+
+# kp_genl_group_id FAMILY GROUP: the id of a genetlink multicast group.
+kp_genl_group_id() {
+	local id
+
+	id=$(genl ctrl get name "$1" |
+	     sed -n "s/.*ID-\(0x[0-9a-fA-F]*\) *name: $2 *\$/\1/p")
+	[ -n "$id" ] || { kp_fail "no multicast group $2 in genl family $1"; return 1; }
+	echo $((id))
+}
+
+# kp_wait_subscribed PID GROUP_ID [SECONDS]: wait until process PID has a
+# NETLINK_GENERIC socket that joined multicast group GROUP_ID, as seen in
+# /proc/PID/net/netlink (the netns PID is in).  Readiness of a listener
+# such as `kpctl monitor` without a sleep.  That file shows the first 32
+# groups only: skip beyond.
+kp_wait_subscribed() {
+	local pid=$1 grp=$2 secs=${3:-10} i inodes _ eth groups inode
+
+	((grp >= 1 && grp <= 32)) ||
+		kp_skip "multicast group id $grp > 32: not shown in /proc/net/netlink"
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null ||
+			{ kp_fail "process $pid exited before subscribing"; return 1; }
+		inodes=" $(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l ' 2>/dev/null |
+			   sed 's/socket:\[\([0-9]*\)\]/\1/g')"
+		while read -r _ eth _ groups _ _ _ _ _ inode; do
+			[ "$eth" = 16 ] && [[ $inodes == *" $inode "* ]] || continue
+			((0x$groups & (1 << (grp - 1)))) && return 0
+		done <"/proc/$pid/net/netlink"
+		sleep 0.05
+	done
+	kp_fail "process $pid did not join genetlink group $grp in $secs s"
+}
+
+# kp_static_neigh NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B: (re)install the
+# permanent neighbours kp_pair sets up; setting a device down flushes them.
+kp_static_neigh() {
+	local maca macb
+
+	maca=$(ip -n "$1" -j link show "$2" | jq -r '.[0].address')
+	macb=$(ip -n "$4" -j link show "$5" | jq -r '.[0].address')
+	ip -n "$1" neigh replace "$6" lladdr "$macb" dev "$2" nud permanent
+	ip -n "$4" neigh replace "$3" lladdr "$maca" dev "$5" nud permanent
+}
