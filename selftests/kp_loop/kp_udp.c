@@ -31,10 +31,12 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/types.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -45,7 +47,6 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +58,19 @@
 
 #define KP_MAGIC	0x4b505544u	/* "KPUD" */
 #define KP_MAX_PAYLOAD	65507		/* largest UDP payload over IPv4 */
-#define KP_MAX_SEQ	(1ull << 28)	/* bounds the receiver's seen bitmap */
+#define KP_MAX_SEQ	0x10000000ull	/* bounds the receiver's seen bitmap */
 #define KP_RCVBUF	(64 << 20)
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct kp_hdr {
-	uint32_t magic;
-	uint32_t len;		/* payload length, this header included */
-	uint64_t seq;
-	uint64_t csum;		/* FNV-1a 64 over the payload, csum as 0 */
-} __attribute__((packed));
+	__u32 magic;
+	__u32 len;		/* payload length, this header included */
+	__u64 seq;
+	__u64 csum;		/* FNV-1a 64 over the payload, csum as 0 */
+};				/* copied in and out with memcpy */
+
+static_assert(sizeof(struct kp_hdr) == 24, "struct kp_hdr has padding");
 
 static const char *prog = "kp_udp";
 
@@ -75,10 +80,10 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: %s send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e] DST_IP PORT\n"
+		"Usage: %s send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e] DST_IP PORT\n"
 		"       %s recv [-c EXPECT] [-t IDLE_MS] [-r FILE] [-b ADDR] [-i IFNAME] PORT\n"
 		"       %s inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]\n"
 		"              --src-ip A --dst-ip B [--dst-mac M] [--src-mac M] [--sport P] PORT\n"
@@ -115,7 +120,7 @@ static struct in_addr parse_ip(const char *s)
 	return a;
 }
 
-static void parse_mac(const char *s, uint8_t mac[ETH_ALEN])
+static void parse_mac(const char *s, __u8 mac[ETH_ALEN])
 {
 	unsigned int b[ETH_ALEN];
 	int i;
@@ -135,12 +140,12 @@ static void parse_mac(const char *s, uint8_t mac[ETH_ALEN])
 	}
 }
 
-static uint64_t now_ms(void)
+static __u64 now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void signal_ready(const char *file)
@@ -164,18 +169,18 @@ static void bind_to_device(int fd, const char *ifname)
 
 /* Payload: header, then the pattern of @seq; FNV-1a over all of it. */
 
-static uint64_t splitmix64(uint64_t *state)
+static __u64 splitmix64(__u64 *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	__u64 z = (*state += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
 
-static void fill_pattern(uint8_t *p, size_t n, uint64_t seq)
+static void fill_pattern(__u8 *p, size_t n, __u64 seq)
 {
-	uint64_t state = seq, r = 0;
+	__u64 state = seq, r = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -185,15 +190,15 @@ static void fill_pattern(uint8_t *p, size_t n, uint64_t seq)
 	}
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
+static __u64 fnv1a(const __u8 *p, size_t n)
 {
 	const size_t skip = offsetof(struct kp_hdr, csum);
-	uint64_t x = 0xcbf29ce484222325ull;
+	__u64 x = 0xcbf29ce484222325ull;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		/* the csum field counts as zero */
-		uint8_t b = (i >= skip && i < skip + sizeof(uint64_t)) ? 0 : p[i];
+		__u8 b = (i >= skip && i < skip + sizeof(__u64)) ? 0 : p[i];
 
 		x ^= b;
 		x *= 0x100000001b3ull;
@@ -201,35 +206,38 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 	return x;
 }
 
-static void build_payload(uint8_t *p, size_t len, uint64_t seq)
+static void build_payload(__u8 *p, size_t len, __u64 seq)
 {
-	struct kp_hdr *h = (struct kp_hdr *)p;
+	struct kp_hdr h = {
+		.magic = htonl(KP_MAGIC),
+		.len = htonl(len),
+		.seq = htobe64(seq),
+	};
 
-	h->magic = htonl(KP_MAGIC);
-	h->len = htonl(len);
-	h->seq = htobe64(seq);
-	h->csum = 0;
-	fill_pattern(p + sizeof(*h), len - sizeof(*h), seq);
-	h->csum = htobe64(fnv1a(p, len));
+	memcpy(p, &h, sizeof(h));
+	fill_pattern(p + sizeof(h), len - sizeof(h), seq);
+	h.csum = htobe64(fnv1a(p, len));
+	memcpy(p, &h, sizeof(h));
 }
 
 /* Checks a payload; on success stores its sequence number in @seq. */
-static const char *check_payload(const uint8_t *p, size_t len, uint64_t *seq,
-				 uint8_t *scratch)
+static const char *check_payload(const __u8 *p, size_t len, __u64 *seq,
+				 __u8 *scratch)
 {
-	const struct kp_hdr *h = (const void *)p;
+	struct kp_hdr h;
 
-	if (len < sizeof(*h))
+	if (len < sizeof(h))
 		return "too short";
-	if (ntohl(h->magic) != KP_MAGIC)
+	memcpy(&h, p, sizeof(h));
+	if (ntohl(h.magic) != KP_MAGIC)
 		return "bad magic";
-	if (ntohl(h->len) != len)
+	if (ntohl(h.len) != len)
 		return "length mismatch";
-	if (be64toh(h->csum) != fnv1a(p, len))
+	if (be64toh(h.csum) != fnv1a(p, len))
 		return "checksum mismatch";
-	*seq = be64toh(h->seq);
-	fill_pattern(scratch, len - sizeof(*h), *seq);
-	if (memcmp(scratch, p + sizeof(*h), len - sizeof(*h)))
+	*seq = be64toh(h.seq);
+	fill_pattern(scratch, len - sizeof(h), *seq);
+	if (memcmp(scratch, p + sizeof(h), len - sizeof(h)))
 		return "pattern mismatch";
 	if (*seq >= KP_MAX_SEQ)
 		return "sequence number out of range";
@@ -245,7 +253,7 @@ static int cmd_send(int argc, char **argv)
 	bool df = false, keep_going = false;
 	const char *ifname = NULL;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
-	uint8_t *buf;
+	__u8 *buf;
 	int fd, c;
 
 	while ((c = getopt(argc, argv, "c:s:i:S:g:de")) != -1) {
@@ -272,11 +280,11 @@ static int cmd_send(int argc, char **argv)
 			keep_going = true;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (argc - optind != 2 || size < sizeof(struct kp_hdr))
-		usage();
+		print_usage();
 	dst.sin_addr = parse_ip(argv[optind]);
 	dst.sin_port = htons(parse_num(argv[optind + 1], 65535, "port"));
 
@@ -324,18 +332,18 @@ static int cmd_send(int argc, char **argv)
 struct kp_rx {
 	unsigned long long received, unique, dups, bad, bytes, sockdrops;
 	long long min_seq, max_seq;
-	uint8_t *seen;		/* bitmap of valid sequence numbers */
+	__u8 *seen;		/* bitmap of valid sequence numbers */
 	size_t seen_bytes;
 };
 
-static bool rx_mark_seen(struct kp_rx *rx, uint64_t seq)
+static bool rx_mark_seen(struct kp_rx *rx, __u64 seq)
 {
 	size_t byte = seq / 8;
 	bool was;
 
 	if (byte >= rx->seen_bytes) {
 		size_t n = rx->seen_bytes ? rx->seen_bytes : 4096;
-		uint8_t *p;
+		__u8 *p;
 
 		while (n <= byte)
 			n *= 2;
@@ -351,11 +359,11 @@ static bool rx_mark_seen(struct kp_rx *rx, uint64_t seq)
 	return was;
 }
 
-static void rx_one(struct kp_rx *rx, const uint8_t *p, size_t len,
-		   uint8_t *scratch)
+static void rx_one(struct kp_rx *rx, const __u8 *p, size_t len,
+		   __u8 *scratch)
 {
 	const char *err;
-	uint64_t seq;
+	__u64 seq;
 
 	rx->received++;
 	rx->bytes += len;
@@ -384,10 +392,10 @@ static int cmd_recv(int argc, char **argv)
 	const char *ready = NULL, *ifname = NULL;
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	struct kp_rx rx = { .min_seq = -1, .max_seq = -1 };
-	char cbuf[CMSG_SPACE(sizeof(uint32_t))];
-	uint8_t *buf, *scratch;
-	uint32_t ovfl;
-	uint64_t last;
+	char cbuf[CMSG_SPACE(sizeof(__u32))];
+	__u8 *buf, *scratch;
+	__u32 ovfl;
+	__u64 last;
 	int fd, c, one = 1, rcvbuf = KP_RCVBUF;
 
 	addr.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -409,11 +417,11 @@ static int cmd_recv(int argc, char **argv)
 			ifname = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		print_usage();
 	addr.sin_port = htons(parse_num(argv[optind], 65535, "port"));
 
 	buf = malloc(KP_MAX_PAYLOAD + 1);
@@ -442,7 +450,7 @@ static int cmd_recv(int argc, char **argv)
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
 		struct cmsghdr *cm;
-		uint64_t now = now_ms();
+		__u64 now = now_ms();
 		ssize_t n;
 		int ret;
 
@@ -470,9 +478,10 @@ static int cmd_recv(int argc, char **argv)
 		last = now_ms();
 	}
 
-	printf("received=%llu unique=%llu dups=%llu bad=%llu min_seq=%lld max_seq=%lld bytes=%llu sockdrops=%llu\n",
-	       rx.received, rx.unique, rx.dups, rx.bad, rx.min_seq, rx.max_seq,
-	       rx.bytes, rx.sockdrops);
+	printf("received=%llu unique=%llu dups=%llu bad=%llu ",
+	       rx.received, rx.unique, rx.dups, rx.bad);
+	printf("min_seq=%lld max_seq=%lld bytes=%llu sockdrops=%llu\n",
+	       rx.min_seq, rx.max_seq, rx.bytes, rx.sockdrops);
 	close(fd);
 	free(rx.seen);
 	free(buf);
@@ -482,9 +491,9 @@ static int cmd_recv(int argc, char **argv)
 
 /* kp_udp inject */
 
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+static __u32 csum_add(__u32 sum, const void *data, size_t len)
 {
-	const uint8_t *p = data;
+	const __u8 *p = data;
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
@@ -494,7 +503,7 @@ static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+static __u16 csum_fold(__u32 sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -502,24 +511,24 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* Ethernet + IPv4 + UDP frame around payload @seq; returns its length. */
-static size_t build_frame(uint8_t *frame, size_t size, uint64_t seq,
-			  const uint8_t *dmac, const uint8_t *smac,
+static size_t build_frame(__u8 *frame, size_t size, __u64 seq,
+			  const __u8 *dmac, const __u8 *smac,
 			  struct in_addr src, struct in_addr dst,
-			  uint16_t sport, uint16_t dport)
+			  __u16 sport, __u16 dport)
 {
 	struct ether_header *eth = (void *)frame;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
-	uint16_t ulen = sizeof(*udp) + size;
+	__u16 ulen = sizeof(*udp) + size;
 	struct {
-		uint32_t src, dst;
-		uint8_t zero, proto;
-		uint16_t len;
-	} __attribute__((packed)) pseudo = {
+		__u32 src, dst;
+		__u8 zero, proto;
+		__u16 len;
+	} pseudo = {
 		.src = src.s_addr, .dst = dst.s_addr,
 		.proto = IPPROTO_UDP, .len = htons(ulen),
 	};
-	uint16_t sum;
+	__u16 sum;
 
 	memcpy(eth->ether_dhost, dmac, ETH_ALEN);
 	memcpy(eth->ether_shost, smac, ETH_ALEN);
@@ -541,7 +550,7 @@ static size_t build_frame(uint8_t *frame, size_t size, uint64_t seq,
 	udp->dest = htons(dport);
 	udp->len = htons(ulen);
 	udp->check = 0;
-	build_payload((uint8_t *)(udp + 1), size, seq);
+	build_payload((__u8 *)(udp + 1), size, seq);
 	sum = csum_fold(csum_add(csum_add(0, &pseudo, sizeof(pseudo)),
 				 udp, ulen));
 	udp->check = htons(sum ? sum : 0xffff);
@@ -564,9 +573,9 @@ static int cmd_inject(int argc, char **argv)
 	bool have_src = false, have_dst = false, have_dmac = false;
 	bool have_smac = false;
 	const char *ifname = NULL;
-	uint8_t dmac[ETH_ALEN], smac[ETH_ALEN], *buf, *frame;
+	__u8 dmac[ETH_ALEN], smac[ETH_ALEN], *buf, *frame;
 	struct in_addr src, dst;
-	uint16_t sport = 40000, dport;
+	__u16 sport = 40000, dport;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	struct ifreq ifr = { 0 };
 	int fd, c, ret = 0;
@@ -608,12 +617,12 @@ static int cmd_inject(int argc, char **argv)
 			sport = parse_num(optarg, 65535, "port");
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (argc - optind != 1 || !ifname || !have_src || !have_dst ||
 	    size < sizeof(struct kp_hdr) || strlen(ifname) >= IFNAMSIZ)
-		usage();
+		print_usage();
 	dport = parse_num(argv[optind], 65535, "port");
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);	/* protocol 0: send only */
@@ -664,7 +673,7 @@ static int cmd_inject(int argc, char **argv)
 
 /* kp_udp tcp-send / tcp-recv */
 
-static bool write_all(int fd, const uint8_t *p, size_t n)
+static bool write_all(int fd, const __u8 *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
@@ -695,7 +704,7 @@ static int cmd_tcp_send(int argc, char **argv)
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	unsigned long long total = 0;
 	const char *ifname = NULL;
-	static uint8_t buf[65536];
+	static __u8 buf[65536];
 	ssize_t n;
 	int fd, c;
 
@@ -705,11 +714,11 @@ static int cmd_tcp_send(int argc, char **argv)
 			ifname = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (argc - optind != 2)
-		usage();
+		print_usage();
 	dst.sin_addr = parse_ip(argv[optind]);
 	dst.sin_port = htons(parse_num(argv[optind + 1], 65535, "port"));
 
@@ -748,7 +757,7 @@ static int cmd_tcp_recv(int argc, char **argv)
 	unsigned int idle_ms = 10000;
 	unsigned long long total = 0;
 	const char *ready = NULL;
-	static uint8_t buf[65536];
+	static __u8 buf[65536];
 	int lfd, fd, c, one = 1;
 	struct pollfd pfd;
 	ssize_t n;
@@ -762,11 +771,11 @@ static int cmd_tcp_recv(int argc, char **argv)
 			ready = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		print_usage();
 	addr.sin_addr.s_addr = htonl(INADDR_ANY);
 	addr.sin_port = htons(parse_num(argv[optind], 65535, "port"));
 
@@ -821,11 +830,11 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2)
-		usage();
+		print_usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	usage();
+	print_usage();
 	return 2;
 }
