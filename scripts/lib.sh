@@ -18,6 +18,10 @@ KP_LIB_SOURCED=1
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 KP_CACHE="${KP_CACHE:-$REPO/.cache}"
+case "$KP_CACHE" in
+/*) ;;
+*) KP_CACHE="$PWD/$KP_CACHE" ;;
+esac
 export REPO KP_CACHE
 
 # Start of the timer for kp_log (inherited by child scripts via the env).
