@@ -102,10 +102,12 @@ static int kp_loop_nl_fill(struct sk_buff *skb, struct net_device *dev,
 		if (nla_put_u32(skb, KP_LOOP_A_DEV_PEER_IFINDEX, peer->ifindex))
 			goto nla_put_failure;
 		if (!net_eq(dev_net(dev), dev_net(peer))) {
+			/* No id for a netns being dismantled. */
 			int id = peernet2id_alloc(dev_net(dev), dev_net(peer),
 						  GFP_ATOMIC);
 
-			if (nla_put_s32(skb, KP_LOOP_A_DEV_PEER_NETNSID, id))
+			if (id >= 0 &&
+			    nla_put_s32(skb, KP_LOOP_A_DEV_PEER_NETNSID, id))
 				goto nla_put_failure;
 		}
 	}
