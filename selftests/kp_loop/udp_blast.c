@@ -78,6 +78,9 @@ struct opts {
 	bool have_dst_mac;
 	int tx_cpu, rx_cpu;
 	int rcvbuf;
+	bool rx_wait;
+	unsigned int rx_nap_us;
+	double interval;
 };
 
 /* Counters: each written by one thread, read by the main thread. */
@@ -101,6 +104,7 @@ static struct opts o = {
 	.tx_cpu = 1,
 	.rx_cpu = 0,
 	.rcvbuf = 8 << 20,
+	.rx_nap_us = 1000,
 };
 
 static unsigned char *tx_buf;		/* payload, or a whole frame */
@@ -147,6 +151,12 @@ static void usage(FILE *f)
 		"      --tx-cpu N         CPU of the sender thread (default 1)\n"
 		"      --rx-cpu N         CPU of the receiver thread (default 0)\n"
 		"      --rcvbuf BYTES     receive buffer, SO_RCVBUFFORCE (default 8 MiB)\n"
+		"      --rx-nap US        the receiver drains the socket (MSG_DONTWAIT),\n"
+		"                         then sleeps US microseconds (default 1000; 0:\n"
+		"                         it spins): the sender never wakes it up\n"
+		"      --rx-wait          the receiver blocks in recvmmsg() instead\n"
+		"      --interval S       also print the rates every S seconds of the\n"
+		"                         window on stderr (one JSON object a line)\n"
 		"  -h, --help             this text\n"
 		"Prints one JSON object on stdout.\n");
 }
@@ -230,7 +240,8 @@ static void parse_mac(const char *s, unsigned char *mac)
 static void parse_args(int argc, char **argv)
 {
 	enum { OPT_DST_MAC = 256, OPT_TX_NETNS, OPT_RX_NETNS, OPT_TX_CPU,
-	       OPT_RX_CPU, OPT_RCVBUF };
+	       OPT_RX_CPU, OPT_RCVBUF, OPT_RX_WAIT,
+	       OPT_RX_NAP, OPT_INTERVAL };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "size", required_argument, NULL, 's' },
@@ -248,6 +259,9 @@ static void parse_args(int argc, char **argv)
 		{ "tx-cpu", required_argument, NULL, OPT_TX_CPU },
 		{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "rx-wait", no_argument, NULL, OPT_RX_WAIT },
+		{ "rx-nap", required_argument, NULL, OPT_RX_NAP },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -318,6 +332,15 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_RCVBUF:
 			o.rcvbuf = parse_ulong(optarg, "rcvbuf", 4096, INT32_MAX / 2);
+			break;
+		case OPT_RX_WAIT:
+			o.rx_wait = true;
+			break;
+		case OPT_RX_NAP:
+			o.rx_nap_us = parse_ulong(optarg, "rx-nap", 0, 1000000);
+			break;
+		case OPT_INTERVAL:
+			o.interval = parse_seconds(optarg, "interval");
 			break;
 		case 'h':
 			usage(stdout);
@@ -571,6 +594,7 @@ static void *rx_thread(void *arg)
 	static struct iovec iovs[MAX_BATCH];
 	size_t buf_len = o.size + 1;	/* one more: see a truncation */
 	__u64 received = 0, bytes = 0;
+	int flags = o.rx_wait ? MSG_WAITFORONE : MSG_DONTWAIT;
 	unsigned char *bufs;
 	unsigned int i;
 	int n;
@@ -586,11 +610,19 @@ static void *rx_thread(void *arg)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (!__atomic_load_n(&stop_rx, __ATOMIC_RELAXED)) {
-		n = recvmmsg(rx_fd, msgs, o.batch, MSG_WAITFORONE, NULL);
+		n = recvmmsg(rx_fd, msgs, o.batch, flags, NULL);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			die_errno("recvmmsg");
+			if (errno != EAGAIN && errno != EINTR)
+				die_errno("recvmmsg");
+			/*
+			 * Queue empty.  A nap lets the queue fill up, so the
+			 * next drain takes its lock once per batch, and leaves
+			 * the receiver's CPU idle instead of bouncing the
+			 * queue's cache lines with the sender's CPU.
+			 */
+			if (!o.rx_wait && o.rx_nap_us)
+				usleep(o.rx_nap_us);
+			continue;
 		}
 		for (i = 0; i < (unsigned int)n; i++)
 			bytes += msgs[i].msg_len;
@@ -624,6 +656,25 @@ static void snapshot(struct counters *c, __u64 *drops, double *t)
 	*drops = sock_drops();
 }
 
+/* --interval: the rates over each interval of the window, on stderr. */
+static void report_intervals(const struct counters *start, double t_start)
+{
+	struct counters prev = *start, cur;
+	double t_prev = t_start, t, dt;
+	__u64 drops;
+
+	while (t_prev + o.interval <= t_start + o.seconds + 0.001) {
+		sleep_until(t_prev + o.interval);
+		snapshot(&cur, &drops, &t);
+		dt = t - t_prev;
+		fprintf(stderr, "{\"t\":%.3f,\"tx_pps\":%.1f,\"rx_pps\":%.1f}\n",
+			t - t_start, (cur.sent - prev.sent) / dt,
+			(cur.received - prev.received) / dt);
+		prev = cur;
+		t_prev = t;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct counters a, b;
@@ -653,6 +704,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	sleep_until(t0 + o.warmup);
 	snapshot(&a, &drops_a, &ta);
+	if (o.interval > 0)
+		report_intervals(&a, ta);
 	sleep_until(ta + o.seconds);
 	snapshot(&b, &drops_b, &tb);
 
@@ -673,6 +726,8 @@ int main(int argc, char **argv)
 	printf(",\"dst\":\"%s\",\"size\":%u", dst, o.size);
 	printf(",\"frame_bytes\":%zu", o.mode == MODE_UDP ? FRAME_HDRS + o.size : tx_len);
 	printf(",\"batch\":%u,\"tx_cpu\":%d,\"rx_cpu\":%d", o.batch, o.tx_cpu, o.rx_cpu);
+	printf(",\"rx_wait\":%s,\"rx_nap_us\":%u", o.rx_wait ? "true" : "false",
+	       o.rx_wait ? 0 : o.rx_nap_us);
 	printf(",\"warmup\":%.3f,\"seconds\":%.3f", o.warmup, el);
 	printf(",\"sent\":%llu", (unsigned long long)(b.sent - a.sent));
 	printf(",\"received\":%llu", (unsigned long long)(b.received - a.received));
