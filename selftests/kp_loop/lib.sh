@@ -386,3 +386,19 @@ kp_static_neigh() {
 	ip -n "$1" neigh replace "$6" lladdr "$macb" dev "$2" nud permanent
 	ip -n "$4" neigh replace "$3" lladdr "$maca" dev "$5" nud permanent
 }
+
+# kp_flush NS...: delete every kploop device in each NS ("" is the current
+# netns), e.g. what a failed test case left behind, so that the next one
+# starts clean.  (`ip link show type kploop` is not used: without the
+# module loaded it prints an empty object.)
+kp_flush() {
+	local ns dev
+
+	for ns in "$@"; do
+		for dev in $(ip ${ns:+-n "$ns"} -d -j link show |
+			     jq -r '.[] | select(.linkinfo.info_kind == "kploop") |
+				    .ifname'); do
+			ip ${ns:+-n "$ns"} link del "$dev" 2>/dev/null || true
+		done
+	done
+}
