@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Events of the kp_loop genetlink family ("events" group), as printed by
+# `kpctl -j monitor count N`: the exact sequence and fields for a pair's
+# creation, a fault rate change, a carrier change with stock ip, and its
+# deletion; each netns sees the events of its own devices only.
+
+source "$(dirname "$0")/lib.sh"
+
+NSA=kpmon-a-$$
+NSB=kpmon-b-$$
+TMPD=
+
+# monitor NS COUNT OUT: start `kpctl -j monitor count COUNT` in NS in the
+# background, wait until it listens; sets MON_PID.
+monitor() {
+	[ -n "$GRP" ] || kp_fail "the id of genetlink group kp_loop/events is unknown"
+	"$KPCTL" -n "$1" -j monitor count "$2" >"$3" 2>"$3.err" &
+	MON_PID=$!
+	kp_wait_subscribed "$MON_PID" "$GRP"
+}
+
+# wait_exit PID SECONDS: wait for child PID; its status, 124 if it had to
+# be killed.
+wait_exit() {
+	local i
+
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill "$1"
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+	wait "$1"
+}
+
+# expect_events PID OUT EXPECTED: the monitor PID exits by itself (it has
+# seen its count) with status 0, and printed exactly EXPECTED (one JSON
+# object per line; compared with sorted keys).
+expect_events() {
+	local pid=$1 out=$2 want=$3 rc=0 got
+
+	wait_exit "$pid" 10 || rc=$?
+	got=$(jq -cS . <"$out") || kp_fail "monitor output is not JSON: $(cat "$out")"
+	want=$(jq -cS . <<<"$want")
+	if [ "$rc" -ne 0 ] || [ "$got" != "$want" ]; then
+		kp_log "monitor exit status $rc, stderr: $(cat "$out.err")"
+		kp_log "expected:"
+		sed 's/^/#   /' <<<"$want"
+		kp_log "got:"
+		sed 's/^/#   /' <<<"$got"
+		kp_fail "monitor events differ (or it did not exit: status $rc)"
+	fi
+}
+
+ifindex() {
+	ip -n "$1" -j link show dev "$2" | jq -er '.[0].ifindex'
+}
+
+# nsid NS OTHER: the id NS has for netns OTHER.
+nsid() {
+	ip -n "$1" -j netns list-id |
+		jq -er --arg ns "$2" '.[] | select(.name == $ns) | .nsid'
+}
+
+# ev EVENT IFNAME IFINDEX MODE [KEY=JSON_VALUE...]: one expected event with
+# the defaults of a new device (mtu 1500, carrier on, no faults).
+ev() {
+	local args=(--arg e "$1" --arg n "$2" --argjson i "$3" --arg m "$4") kv
+	local extra='{}'
+	shift 4
+
+	for kv in "$@"; do
+		extra=$(jq -c --argjson v "${kv#*=}" --arg k "${kv%%=*}" \
+			'. + {($k): $v}' <<<"$extra")
+	done
+	jq -cn "${args[@]}" --argjson x "$extra" \
+		'{event: $e, ifname: $n, ifindex: $i, mode: $m, mtu: 1500,
+		  admin_carrier: true, drop_ppm: 0, corrupt_ppm: 0, dup_ppm: 0} + $x'
+}
+
+test_pair_sequence() {
+	local out=$TMPD/pair i0 i1 want
+
+	kp_flush "$NSA" "$NSB"
+
+	monitor "$NSA" 6 "$out"
+	# shellcheck disable=SC2064 # expand now: the pids are locals
+	trap "kill $MON_PID 2>/dev/null || true" EXIT
+	"$KPCTL" -n "$NSA" loop add kp0 peer kp1
+	"$KPCTL" -n "$NSA" loop set kp0 drop 2500
+	ip -n "$NSA" link set kp0 carrier off
+	i0=$(ifindex "$NSA" kp0)
+	i1=$(ifindex "$NSA" kp1)
+	"$KPCTL" -n "$NSA" loop del kp0
+
+	want=$(
+		ev add kp0 "$i0" pair peer_ifindex="$i1"
+		ev add kp1 "$i1" pair peer_ifindex="$i0"
+		ev change kp0 "$i0" pair peer_ifindex="$i1" drop_ppm=2500
+		ev change kp0 "$i0" pair peer_ifindex="$i1" drop_ppm=2500 \
+			admin_carrier=false
+		ev del kp0 "$i0" pair peer_ifindex="$i1" drop_ppm=2500 \
+			admin_carrier=false
+		ev del kp1 "$i1" pair peer_ifindex="$i0"
+	)
+	expect_events "$MON_PID" "$out" "$want"
+}
+
+# kpctl loop set (rates, carrier) and ip link set carrier on a loop device:
+# one event each, with the new values.
+test_loop_changes() {
+	local out=$TMPD/loop i want
+
+	kp_flush "$NSA" "$NSB"
+
+	ip -n "$NSA" link add kl0 type kploop
+	i=$(ifindex "$NSA" kl0)
+	monitor "$NSA" 5 "$out"
+	# shellcheck disable=SC2064 # expand now: the pids are locals
+	trap "kill $MON_PID 2>/dev/null || true" EXIT
+	"$KPCTL" -n "$NSA" loop set kl0 corrupt 1% dup 7
+	"$KPCTL" -n "$NSA" loop set kl0 carrier off
+	ip -n "$NSA" link set kl0 carrier on
+	"$KPCTL" -n "$NSA" loop set kl0 corrupt 0 dup 0 drop 1000000
+	ip -n "$NSA" link del kl0
+
+	want=$(
+		ev change kl0 "$i" loop corrupt_ppm=10000 dup_ppm=7
+		ev change kl0 "$i" loop corrupt_ppm=10000 dup_ppm=7 admin_carrier=false
+		ev change kl0 "$i" loop corrupt_ppm=10000 dup_ppm=7
+		ev change kl0 "$i" loop drop_ppm=1000000
+		ev del kl0 "$i" loop drop_ppm=1000000
+	)
+	expect_events "$MON_PID" "$out" "$want"
+}
+
+# A monitor in each netns, events in both, and a pair across them.
+test_netns_isolation() {
+	local outa=$TMPD/a outb=$TMPD/b pida pidb ka kb x0 x1 ida idb wanta wantb
+
+	kp_flush "$NSA" "$NSB"
+
+	monitor "$NSA" 4 "$outa"
+	pida=$MON_PID
+	monitor "$NSB" 5 "$outb"
+	pidb=$MON_PID
+	# shellcheck disable=SC2064 # expand now: the pids are locals
+	trap "kill $pida $pidb 2>/dev/null || true" EXIT
+
+	ip -n "$NSB" link add kb0 type kploop
+	ip -n "$NSA" link add ka0 type kploop
+	"$KPCTL" -n "$NSA" loop add x0 peer x1 netns "$NSB"
+	"$KPCTL" -n "$NSB" loop set kb0 dup 3
+	ka=$(ifindex "$NSA" ka0)
+	kb=$(ifindex "$NSB" kb0)
+	x0=$(ifindex "$NSA" x0)
+	x1=$(ifindex "$NSB" x1)
+	ida=$(nsid "$NSB" "$NSA")	# A as seen from B
+	idb=$(nsid "$NSA" "$NSB")	# B as seen from A
+	ip -n "$NSA" link del x0
+	ip -n "$NSA" link del ka0
+	ip -n "$NSB" link del kb0
+
+	wanta=$(
+		ev add ka0 "$ka" loop
+		ev add x0 "$x0" pair peer_ifindex="$x1" link_netnsid="$idb"
+		ev del x0 "$x0" pair peer_ifindex="$x1" link_netnsid="$idb"
+		ev del ka0 "$ka" loop
+	)
+	wantb=$(
+		ev add kb0 "$kb" loop
+		ev add x1 "$x1" pair peer_ifindex="$x0" link_netnsid="$ida"
+		ev change kb0 "$kb" loop dup_ppm=3
+		ev del x1 "$x1" pair peer_ifindex="$x0" link_netnsid="$ida"
+		ev del kb0 "$kb" loop dup_ppm=3
+	)
+	kp_log "netns $NSA:"
+	expect_events "$pida" "$outa" "$wanta"
+	kp_log "netns $NSB:"
+	expect_events "$pidb" "$outb" "$wantb"
+}
+
+kp_setup
+kp_netns_add "$NSA" "$NSB"
+TMPD=$(mktemp -d /tmp/kploop_monitor.XXXXXX)
+trap 'rm -rf "$TMPD"; kp_cleanup' EXIT
+GRP=$(kp_genl_group_id kp_loop events) || GRP=
+kp_log "genetlink group kp_loop/events: id ${GRP:-unknown}"
+kp_plan 3
+kp_run "pair add, rate, ip carrier off, del: exact event sequence" \
+	test_pair_sequence
+kp_run "loop device: every set and carrier change is one event" \
+	test_loop_changes
+kp_run "each netns sees only its own devices' events" test_netns_isolation
+kp_exit
