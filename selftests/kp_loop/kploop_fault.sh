@@ -179,7 +179,7 @@ test_dup() {
 }
 
 test_corrupt() {
-	local corr ip udp ucsum
+	local corr ip udp ucsum rcvd z
 
 	set_rates 0 10% 0
 	traffic
@@ -191,26 +191,33 @@ test_corrupt() {
 		"$(d fault_drops a0) $(d fault_dups a0)"
 	kp_eq "a0 tx_packets delta" "$N" "$(d tx_packets a0)"
 	kp_eq "b0 rx_packets delta" "$N" "$(d rx_packets b0)"
-	kp_eq "intact datagrams received" $((N - corr)) \
-		"$(kp_kv received "$KP_RES")"
-	kp_eq "distinct datagrams received" $((N - corr)) \
-		"$(kp_kv unique "$KP_RES")"
+	rcvd=$(kp_kv received "$KP_RES")
+	kp_eq "distinct datagrams received" "$rcvd" "$(kp_kv unique "$KP_RES")"
 	kp_eq "duplicates received" 0 "$(kp_kv dups "$KP_RES")"
+	kp_eq "UdpInDatagrams delta" "$rcvd" "$(kp_kv UdpInDatagrams "$SN")"
 
 	# Every corrupted frame is dropped by IP (header checksum, version,
 	# IHL: IpInHdrErrors) or by UDP (UdpInErrors: a checksum error, also
 	# counted in UdpInCsumErrors, or a length field flipped beyond the
-	# datagram, a "short packet" that is not).
+	# datagram, a "short packet" that is not a checksum error).
+	# One corner: a UDP checksum with a single bit set, and that bit
+	# flipped, reads 0, "no checksum" in IPv4, so the datagram is accepted,
+	# its payload intact (about once in 600 runs of 5000 corruptions): z.
 	ip=$(kp_kv IpInHdrErrors "$SN")
 	udp=$(kp_kv UdpInErrors "$SN")
 	ucsum=$(kp_kv UdpInCsumErrors "$SN")
-	kp_eq "IpInHdrErrors + UdpInErrors deltas == fault_corrupts" "$corr" \
-		$((ip + udp))
+	z=$((rcvd - (N - corr)))
+	kp_log "intact datagrams received: $rcvd = N - fault_corrupts + $z"
+	kp_range "corrupted datagrams delivered (UDP checksum flipped to 0)" \
+		0 1 "$z"
+	kp_eq "IpInHdrErrors + UdpInErrors deltas == fault_corrupts - $z" \
+		$((corr - z)) $((ip + udp))
+	kp_eq "received + IpInHdrErrors + UdpInErrors == datagrams sent" \
+		"$N" $((rcvd + ip + udp))
 	[ $((ip + ucsum)) -le "$corr" ] ||
 		kp_fail "IpInHdrErrors + UdpInCsumErrors $((ip + ucsum)) > fault_corrupts $corr"
 	[ "$ip" -gt 0 ] && [ "$ucsum" -gt 0 ] ||
 		kp_fail "expected corruptions caught by both IP ($ip) and UDP ($ucsum)"
-	kp_eq "UdpInDatagrams delta" $((N - corr)) "$(kp_kv UdpInDatagrams "$SN")"
 }
 
 test_none() {
