@@ -64,7 +64,10 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 		return;
 	}
 
-	if (likely(netif_rx(skb) == NET_RX_SUCCESS))
+	/* ndo_start_xmit runs with BH disabled: no need for netif_rx()'s
+	 * local_bh_disable()/enable() pair, as in loopback_xmit().
+	 */
+	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
 		kp_loop_count_frame(rcv, KP_LOOP_STAT_RX_PACKETS, len);
 	else
 		kp_loop_count(rcv, KP_LOOP_STAT_RX_BACKLOG_DROPS, 1);
