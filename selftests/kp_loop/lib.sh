@@ -365,12 +365,15 @@ kp_wait_subscribed() {
 	for ((i = 0; i < secs * 20; i++)); do
 		kill -0 "$pid" 2>/dev/null ||
 			{ kp_fail "process $pid exited before subscribing"; return 1; }
+		# (find fails when an fd goes away while it reads the directory)
 		inodes=" $(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l ' 2>/dev/null |
-			   sed 's/socket:\[\([0-9]*\)\]/\1/g')"
+			   sed 's/socket:\[\([0-9]*\)\]/\1/g')" || true
 		while read -r _ eth _ groups _ _ _ _ _ inode; do
-			[ "$eth" = 16 ] && [[ $inodes == *" $inode "* ]] || continue
-			((0x$groups & (1 << (grp - 1)))) && return 0
-		done <"/proc/$pid/net/netlink"
+			if [ "$eth" = 16 ] && [[ $inodes == *" $inode "* ]] &&
+			   ((0x$groups & (1 << (grp - 1)))); then
+				return 0
+			fi
+		done < <(cat "/proc/$pid/net/netlink" 2>/dev/null)
 		sleep 0.05
 	done
 	kp_fail "process $pid did not join genetlink group $grp in $secs s"
