@@ -48,7 +48,10 @@ test_deliver() {
 
 	before=$(kp_stats "$DEV" "$NS")
 	ip_before=$(ip -n "$NS" -j -s link show "$DEV")
-	kp_udp_recv_bg "$NS" "$KP_TMPDIR/rx" -c "$n" -t 3000 "$PORT"
+	# -c ends it as soon as all arrived; the idle timeout only has to
+	# outlast a slow start of the injector under TCG (a CI run once saw
+	# the receiver give up first, and 500 ICMP port unreachables).
+	kp_udp_recv_bg "$NS" "$KP_TMPDIR/rx" -c "$n" -t 20000 "$PORT"
 	len=$(inject "$n" "$size" 0)
 	kp_eq "frame length reported by kp_udp" "$flen" "$len"
 	kp_udp_recv_wait "$KP_BG_PID" "$KP_TMPDIR/rx"
