@@ -14,13 +14,13 @@
 #include <linux/skbuff.h>
 #include <net/dst.h>
 
+#include "compat/v6_12_netdev_bits.h"
 #include "kp_loop.h"
 
 #define KP_LOOP_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | \
 			  NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM | \
 			  NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | \
-			  NETIF_F_HIGHDMA | NETIF_F_LLTX | \
-			  NETIF_F_NETNS_LOCAL | NETIF_F_VLAN_CHALLENGED)
+			  NETIF_F_HIGHDMA | NETIF_F_VLAN_CHALLENGED)
 
 /* The device a frame sent on @dev is received on; NULL if the peer is gone. */
 static struct net_device *kp_loop_rcv_dev(struct net_device *dev)
@@ -274,6 +274,8 @@ void kp_loop_setup(struct net_device *dev)
 	dev->priv_destructor = kp_loop_dev_free;
 
 	dev->features |= KP_LOOP_FEATURES;
+	kp_netdev_set_lltx(dev);
+	kp_netdev_set_netns_local(dev);
 	dev->hw_features = NETIF_F_GSO_SOFTWARE;
 	dev->max_mtu = KP_LOOP_MAX_MTU;
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);

@@ -14,6 +14,7 @@
 #include <linux/prandom.h>
 #include <linux/skbuff.h>
 
+#include "compat/v6_4_net_gso.h"
 #include "kp_loop.h"
 
 bool kp_loop_faults_active(const struct kp_loop_priv *priv)
