@@ -4,7 +4,8 @@
  *
  *   kp_udp send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e]
  *               DST_IP PORT
- *   kp_udp recv [-c EXPECT] [-t IDLE_MS] [-r FILE] [-b ADDR] [-i IFNAME] PORT
+ *   kp_udp recv [-c EXPECT] [-t IDLE_MS] [-w FIRST_MS] [-r FILE] [-b ADDR]
+ *               [-i IFNAME] PORT
  *   kp_udp inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]
  *               --src-ip A --dst-ip B [--dst-mac M] [--src-mac M]
  *               [--sport P] PORT
@@ -84,7 +85,7 @@ static void print_usage(void)
 {
 	fprintf(stderr,
 		"Usage: %s send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e] DST_IP PORT\n"
-		"       %s recv [-c EXPECT] [-t IDLE_MS] [-r FILE] [-b ADDR] [-i IFNAME] PORT\n"
+		"       %s recv [-c EXPECT] [-t IDLE_MS] [-w FIRST_MS] [-r FILE] [-b ADDR] [-i IFNAME] PORT\n"
 		"       %s inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]\n"
 		"              --src-ip A --dst-ip B [--dst-mac M] [--src-mac M] [--sport P] PORT\n"
 		"       %s tcp-send [-i IFNAME] DST_IP PORT < DATA\n"
@@ -385,10 +386,16 @@ static void rx_one(struct kp_rx *rx, const __u8 *p, size_t len,
 		rx->max_seq = seq;
 }
 
+/*
+ * recv ends EXPECT datagrams in (-c), or IDLE_MS after the last datagram
+ * (-t), or FIRST_MS after binding if none came at all (-w, default 30 s:
+ * the idle timer starts at the first datagram, so a sender that starts
+ * slowly under emulation is waited for).
+ */
 static int cmd_recv(int argc, char **argv)
 {
 	unsigned long long expect = 0;
-	unsigned int idle_ms = 2000;
+	unsigned int idle_ms = 2000, first_ms = 30000;
 	const char *ready = NULL, *ifname = NULL;
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	struct kp_rx rx = { .min_seq = -1, .max_seq = -1 };
@@ -399,13 +406,16 @@ static int cmd_recv(int argc, char **argv)
 	int fd, c, one = 1, rcvbuf = KP_RCVBUF;
 
 	addr.sin_addr.s_addr = htonl(INADDR_ANY);
-	while ((c = getopt(argc, argv, "c:t:r:b:i:")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:w:r:b:i:")) != -1) {
 		switch (c) {
 		case 'c':
 			expect = parse_num(optarg, ULLONG_MAX, "count");
 			break;
 		case 't':
 			idle_ms = parse_num(optarg, 3600000, "timeout");
+			break;
+		case 'w':
+			first_ms = parse_num(optarg, 3600000, "first timeout");
 			break;
 		case 'r':
 			ready = optarg;
@@ -450,13 +460,14 @@ static int cmd_recv(int argc, char **argv)
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
 		struct cmsghdr *cm;
+		unsigned int wait_ms = rx.received ? idle_ms : first_ms;
 		__u64 now = now_ms();
 		ssize_t n;
 		int ret;
 
-		if (now - last >= idle_ms)
+		if (now - last >= wait_ms)
 			break;
-		ret = poll(&pfd, 1, idle_ms - (now - last));
+		ret = poll(&pfd, 1, wait_ms - (now - last));
 		if (ret < 0 && errno != EINTR)
 			die("poll");
 		if (ret <= 0)

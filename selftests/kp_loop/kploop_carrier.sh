@@ -159,7 +159,7 @@ test_loop() {
 	expect_carrier "$NSL" kp0 false false
 	kp_wait_until 5 is_not_up "$NSL" kp0
 	L0=$(kp_stats kp0 "$NSL")
-	kp_udp_recv_bg "$NSL" "$KP_TMPDIR/rx" -t 1500 "$PORT"
+	kp_udp_recv_bg "$NSL" "$KP_TMPDIR/rx" -t 1500 -w 1500 "$PORT"
 	loop_inject 20 0
 	kp_udp_recv_wait "$KP_BG_PID" "$KP_TMPDIR/rx"
 	L=$(kp_stats kp0 "$NSL")

@@ -9,11 +9,17 @@
 #   kp_exit                       # exit 0 / 1 (KSFT_FAIL) / 4 (KSFT_SKIP)
 #
 # A test case is a shell function; it fails on the first failing command
-# (it runs under `set -e`) or with kp_fail.  Never report a skip as a pass:
-# call kp_skip only when something the test needs is really missing.
+# (it runs under `set -e`, inherited by command substitutions) or with
+# kp_fail.  Never report a skip as a pass: call kp_skip only when something
+# the test needs is really missing.  A script that runs a number of cases
+# other than its plan fails (kp_exit).  Each case writes
+# "kpath-test: SCRIPT: CASE" to the kernel log, so a kernel splat is
+# reported with the case that caused it.
 
 set -u
 set -o pipefail
+# `set -e` also inside $(...): a failing check there fails the case.
+shopt -s inherit_errexit
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -37,12 +43,15 @@ kp_find_repo() {
 }
 KP_REPO=${KP_REPO:-$(kp_find_repo)}
 KPCTL=${KPCTL:-$KP_REPO/build/bin/kpctl}
-KP_LOOP_KO=${KP_LOOP_KO:-$KP_REPO/kmod/kp_loop/kp_loop.ko}
+# Modules are built per kernel (make -C kmod KVER=...; vm-run does it).
+KP_KMOD_DIR=${KP_KMOD_DIR:-$KP_REPO/build/kmod/$(uname -r)}
+KP_LOOP_KO=${KP_LOOP_KO:-$KP_KMOD_DIR/kp_loop.ko}
 # Helper binaries: next to the scripts once installed, else in the build dir.
 KP_BIN=${KP_BIN:-$KP_TEST_DIR}
 [ -x "$KP_BIN/kp_udp" ] || KP_BIN=$KP_REPO/build/selftests/kp_loop
 
 KP_NETNS=()
+KP_TESTS_PLANNED=
 KP_TESTS_RUN=0
 KP_TESTS_FAILED=0
 KP_TESTS_SKIPPED=0
@@ -60,8 +69,14 @@ kp_skip() {
 }
 
 kp_plan() {
+	KP_TESTS_PLANNED=$1
 	echo "TAP version 13"
 	echo "1..$1"
+}
+
+# kp_kmsg TEXT: a line in the kernel log (when /dev/kmsg is writable).
+kp_kmsg() {
+	[ -w /dev/kmsg ] && echo "kpath-test: $*" >/dev/kmsg 2>/dev/null || :
 }
 
 # kp_run DESCRIPTION FUNCTION [ARGS...]: one KTAP test line.
@@ -70,6 +85,7 @@ kp_run() {
 	shift
 
 	KP_TESTS_RUN=$((KP_TESTS_RUN + 1))
+	kp_kmsg "$(basename "$0"): $KP_TESTS_RUN $desc"
 	( set -e; "$@" ) 2>&1 | sed 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -eq 0 ]; then
@@ -87,6 +103,15 @@ kp_exit() {
 	local pass=$((KP_TESTS_RUN - KP_TESTS_FAILED - KP_TESTS_SKIPPED))
 
 	echo "# Totals: pass:$pass fail:$KP_TESTS_FAILED skip:$KP_TESTS_SKIPPED"
+	kp_kmsg "$(basename "$0"): done"
+	if [ -z "$KP_TESTS_PLANNED" ]; then
+		echo "# FAIL: no plan (kp_plan) before kp_exit"
+		exit "$KSFT_FAIL"
+	fi
+	if [ "$KP_TESTS_RUN" -ne "$KP_TESTS_PLANNED" ]; then
+		echo "# FAIL: ran $KP_TESTS_RUN test cases, the plan says $KP_TESTS_PLANNED"
+		exit "$KSFT_FAIL"
+	fi
 	[ "$KP_TESTS_FAILED" -eq 0 ] || exit "$KSFT_FAIL"
 	[ "$KP_TESTS_SKIPPED" -eq 0 ] || exit "$KSFT_SKIP"
 	exit "$KSFT_PASS"
