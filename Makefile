@@ -2,24 +2,31 @@
 #
 # kpath: load, drive, break and watch the Linux packet path.
 #
-#   make            kernel modules (kmod/), kpctl (build/bin/kpctl), selftests
-#   make test       host unit tests, then every kselftest inside the QEMU VM
+#   make            kernel modules (build/kmod/RELEASE/), kpctl (build/bin/kpctl),
+#                   selftests
+#   make test       host unit tests, then every kselftest inside the QEMU VM on
+#                   each kernel lane (KERNELS="6.1 debug 6.12" by default)
 #   make demo       boot the VM, drive kp_loop with kpctl, show what happens
-#   make lint       checkpatch --strict, sparse, W=1, clang-format, YNL spec
+#   make lint       checkpatch --strict, sparse, W=1 (6.1 and 6.12 headers),
+#                   clang-format, YNL spec
 #   make bench      kp_loop vs veth / lo in one VM run -> build/bench/
+#   make debug-kernel  build (once, cached) the KASAN/lockdep debug kernel
 #
-# Every target installs what it needs (Debian packages, the kernel image)
-# on first use; see scripts/deps.  KDIR=/path builds the modules against
-# another kernel build directory.
+# Every target installs what it needs (Debian packages, the kernel images,
+# QEMU 10 from bookworm-backports) on first use; see scripts/deps.
+# KVER=6.1|6.12|debug picks the kernel the modules are built for;
+# KDIR=/path builds them against another kernel build directory.
 
 SHELL := /bin/bash
 BUILD := $(CURDIR)/build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 KDIR ?=
-KMOD_ARGS := $(if $(KDIR),KDIR=$(KDIR))
+KVER ?= 6.1
+KERNELS ?= 6.1 debug 6.12
+KMOD_ARGS := KVER=$(KVER) $(if $(KDIR),KDIR=$(KDIR))
 
 .PHONY: all deps modules user selftests test test-unit test-vm demo lint \
-	bench clean help
+	bench debug-kernel clean help
 
 all: modules user selftests
 
@@ -45,11 +52,14 @@ test-unit: user
 	@scripts/progress "host unit tests (GoogleTest)"
 	@ctest --test-dir $(BUILD)/user --output-on-failure
 
-test-vm: all
+test-vm: user selftests
 	@scripts/deps vm
 	@$(MAKE) --no-print-directory -C selftests install >/dev/null
-	@scripts/progress "kselftests in the VM"
-	@scripts/vm-run --timeout 3000 -- scripts/run-kselftests
+	@scripts/progress "kselftests in the VM on: $(KERNELS)"
+	@scripts/test-vm $(KERNELS)
+
+debug-kernel: deps
+	@scripts/debug-kernel >/dev/null
 
 demo: all
 	@scripts/deps vm
@@ -62,8 +72,7 @@ bench: all
 	@scripts/bench
 
 clean:
-	-@$(MAKE) --no-print-directory -C kmod clean >/dev/null 2>&1
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
