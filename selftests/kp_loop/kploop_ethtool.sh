@@ -122,6 +122,9 @@ ping_on_cpu() {
 	out=$(ip netns exec "$NSA" taskset -c "$1" \
 	      ping -q -c "$2" -i 0.01 -W 2 "$ADDR_B") ||
 		kp_fail "ping on cpu $1 failed: $out"
+	# ping exits 0 with a single reply: the summary, without its time
+	kp_eq "ping on cpu $1" "$2 packets transmitted, $2 received, 0% packet loss" \
+		"$(sed -n 's/^\([0-9]* packets transmitted, .*\), time [0-9]*ms$/\1/p' <<<"$out")"
 }
 
 # cpu_online CPU

@@ -131,8 +131,10 @@ test_percent() {
 		"$(rates "$NSA" a0)"
 	# the peer is not affected
 	kp_eq "b0 rates" "0 0 0" "$(rates "$NSB" b0)"
-	kp_expect_fail "invalid drop rate" "$KPCTL" -n "$NSA" loop set a0 drop 101%
-	kp_expect_fail "invalid drop rate" "$KPCTL" -n "$NSA" loop set a0 drop 1000001
+	kp_expect_fail "kpctl: invalid drop rate \"101%\": expected 0..1000000 ppm or a percentage" \
+		"$KPCTL" -n "$NSA" loop set a0 drop 101%
+	kp_expect_fail "kpctl: invalid drop rate \"1000001\": expected 0..1000000 ppm or a percentage" \
+		"$KPCTL" -n "$NSA" loop set a0 drop 1000001
 	kp_eq "rates after rejected values" "1000000 1 999999" "$(rates "$NSA" a0)"
 	set_rates 0 0 0
 	kp_eq "rates after 0 0 0" "0 0 0" "$(rates "$NSA" a0)"

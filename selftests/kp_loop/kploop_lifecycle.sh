@@ -228,6 +228,16 @@ test_cycles_no_leak() {
 	# or of 7 of the netns.  MemAvailable is noisier (per-CPU chunks and
 	# vmalloc areas are given back lazily: -4..-8 MB seen without a
 	# leak); 32 MB only catches gross leaks (pages per frame or device).
+	#
+	# On the debug kernel these numbers mean nothing (KASAN's quarantine
+	# keeps freed objects in the slab, kmemleak and the stack depot
+	# allocate their own records; +2.8 MB measured without a leak), and
+	# kmemleak does the job exactly: scripts/vm-run scans after the run
+	# and fails it on any object leaked since boot.
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		kp_log "kmemleak is on: memory is judged by its scan after the run"
+		return 0
+	fi
 	kp_range "SUnreclaim growth (kB)" -1000000 2048 $((slab1 - slab0))
 	kp_range "MemAvailable loss (kB)" -1000000 32768 $((mem0 - mem1))
 }
@@ -235,7 +245,7 @@ test_cycles_no_leak() {
 # rmmod with devices present deletes them all (loop mode, a pair across
 # netns, devices in the initial netns), then the module is loaded again.
 test_rmmod() {
-	local out
+	local out rc
 
 	fresh
 
@@ -259,10 +269,12 @@ test_rmmod() {
 	done
 	! exists "$NSB" b0 || kp_fail "b0 (netns $NSB) survived rmmod"
 	# so is the genetlink family
-	if out=$("$KPCTL" loop stats 2>&1); then
-		kp_fail "kpctl loop stats worked without the module: $out"
-	fi
-	kp_log "without the module: $out"
+	out=$("$KPCTL" loop stats 2>&1) && rc=0 || rc=$?
+	kp_log "without the module: exit $rc: $out"
+	kp_eq "kpctl loop stats without the module: exit status" 2 "$rc"
+	kp_eq "kpctl loop stats without the module" \
+		'Error: generic netlink family "kp_loop" not found, is its module loaded? (No such file or directory)' \
+		"$out"
 
 	insmod "$KP_LOOP_KO"
 	kp_eq "refcnt after insmod" 0 "$(refcnt)"

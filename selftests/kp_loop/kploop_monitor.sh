@@ -40,7 +40,11 @@ wait_exit() {
 
 # expect_events PID OUT EXPECTED: the monitor PID exits by itself (it has
 # seen its count) with status 0, and printed exactly EXPECTED (one JSON
-# object per line; compared with sorted keys).
+# object per line; compared with sorted keys).  `monitor count N` stops
+# after N events, so an extra event after the last expected one would go
+# unseen: each test ends with a sentinel, a loop device ks0 added after
+# everything else (events are sent synchronously, under RTNL), and counts
+# it; an extra event anywhere shifts the sequence and shows as a mismatch.
 expect_events() {
 	local pid=$1 out=$2 want=$3 rc=0 got
 
@@ -67,6 +71,12 @@ nsid() {
 		jq -er --arg ns "$2" '.[] | select(.name == $ns) | .nsid'
 }
 
+# sentinel NS: add the loop device ks0 in NS; its ifindex on stdout.
+sentinel() {
+	ip -n "$1" link add ks0 type kploop
+	ifindex "$1" ks0
+}
+
 # ev EVENT IFNAME IFINDEX MODE [KEY=JSON_VALUE...]: one expected event with
 # the defaults of a new device (mtu 1500, carrier on, no faults).
 ev() {
@@ -84,11 +94,11 @@ ev() {
 }
 
 test_pair_sequence() {
-	local out=$TMPD/pair i0 i1 want
+	local out=$TMPD/pair i0 i1 s want
 
 	kp_flush "$NSA" "$NSB"
 
-	monitor "$NSA" 6 "$out"
+	monitor "$NSA" 7 "$out"
 	# shellcheck disable=SC2064 # expand now: the pids are locals
 	trap "kill $MON_PID 2>/dev/null || true" EXIT
 	"$KPCTL" -n "$NSA" loop add kp0 peer kp1
@@ -97,6 +107,7 @@ test_pair_sequence() {
 	i0=$(ifindex "$NSA" kp0)
 	i1=$(ifindex "$NSA" kp1)
 	"$KPCTL" -n "$NSA" loop del kp0
+	s=$(sentinel "$NSA")
 
 	want=$(
 		ev add kp0 "$i0" pair peer_ifindex="$i1"
@@ -107,6 +118,7 @@ test_pair_sequence() {
 		ev del kp0 "$i0" pair peer_ifindex="$i1" drop_ppm=2500 \
 			admin_carrier=false
 		ev del kp1 "$i1" pair peer_ifindex="$i0"
+		ev add ks0 "$s" loop
 	)
 	expect_events "$MON_PID" "$out" "$want"
 }
@@ -114,13 +126,13 @@ test_pair_sequence() {
 # kpctl loop set (rates, carrier) and ip link set carrier on a loop device:
 # one event each, with the new values.
 test_loop_changes() {
-	local out=$TMPD/loop i want
+	local out=$TMPD/loop i s want
 
 	kp_flush "$NSA" "$NSB"
 
 	ip -n "$NSA" link add kl0 type kploop
 	i=$(ifindex "$NSA" kl0)
-	monitor "$NSA" 5 "$out"
+	monitor "$NSA" 6 "$out"
 	# shellcheck disable=SC2064 # expand now: the pids are locals
 	trap "kill $MON_PID 2>/dev/null || true" EXIT
 	"$KPCTL" -n "$NSA" loop set kl0 corrupt 1% dup 7
@@ -128,6 +140,7 @@ test_loop_changes() {
 	ip -n "$NSA" link set kl0 carrier on
 	"$KPCTL" -n "$NSA" loop set kl0 corrupt 0 dup 0 drop 1000000
 	ip -n "$NSA" link del kl0
+	s=$(sentinel "$NSA")
 
 	want=$(
 		ev change kl0 "$i" loop corrupt_ppm=10000 dup_ppm=7
@@ -135,19 +148,21 @@ test_loop_changes() {
 		ev change kl0 "$i" loop corrupt_ppm=10000 dup_ppm=7
 		ev change kl0 "$i" loop drop_ppm=1000000
 		ev del kl0 "$i" loop drop_ppm=1000000
+		ev add ks0 "$s" loop
 	)
 	expect_events "$MON_PID" "$out" "$want"
 }
 
 # A monitor in each netns, events in both, and a pair across them.
 test_netns_isolation() {
-	local outa=$TMPD/a outb=$TMPD/b pida pidb ka kb x0 x1 ida idb wanta wantb
+	local outa=$TMPD/a outb=$TMPD/b pida pidb ka kb x0 x1 ida idb sa sb
+	local wanta wantb
 
 	kp_flush "$NSA" "$NSB"
 
-	monitor "$NSA" 4 "$outa"
+	monitor "$NSA" 5 "$outa"
 	pida=$MON_PID
-	monitor "$NSB" 5 "$outb"
+	monitor "$NSB" 6 "$outb"
 	pidb=$MON_PID
 	# shellcheck disable=SC2064 # expand now: the pids are locals
 	trap "kill $pida $pidb 2>/dev/null || true" EXIT
@@ -165,12 +180,15 @@ test_netns_isolation() {
 	ip -n "$NSA" link del x0
 	ip -n "$NSA" link del ka0
 	ip -n "$NSB" link del kb0
+	sa=$(sentinel "$NSA")
+	sb=$(sentinel "$NSB")
 
 	wanta=$(
 		ev add ka0 "$ka" loop
 		ev add x0 "$x0" pair peer_ifindex="$x1" link_netnsid="$idb"
 		ev del x0 "$x0" pair peer_ifindex="$x1" link_netnsid="$idb"
 		ev del ka0 "$ka" loop
+		ev add ks0 "$sa" loop
 	)
 	wantb=$(
 		ev add kb0 "$kb" loop
@@ -178,6 +196,7 @@ test_netns_isolation() {
 		ev change kb0 "$kb" loop dup_ppm=3
 		ev del x1 "$x1" pair peer_ifindex="$x0" link_netnsid="$ida"
 		ev del kb0 "$kb" loop dup_ppm=3
+		ev add ks0 "$sb" loop
 	)
 	kp_log "netns $NSA:"
 	expect_events "$pida" "$outa" "$wanta"

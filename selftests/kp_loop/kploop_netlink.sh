@@ -14,7 +14,7 @@ NL_ERRORS=$KP_BIN/kploop_nl_errors
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
 # run_cli EXPECTED_RC EXPECTED_TEXT CMD...: CMD exits EXPECTED_RC and its
-# output (stdout + stderr) contains EXPECTED_TEXT.
+# whole output (stdout + stderr) is EXPECTED_TEXT (kpctl prints one line).
 run_cli() {
 	local want_rc=$1 want=$2 out rc=0
 	shift 2
@@ -22,10 +22,7 @@ run_cli() {
 	out=$("$@" 2>&1) || rc=$?
 	kp_log "\$ $* -> exit $rc: $out"
 	kp_eq "exit status of '$*'" "$want_rc" "$rc"
-	case "$out" in
-	*"$want"*) ;;
-	*) kp_fail "'$*' said '$out', expected '$want'" ;;
-	esac
+	kp_eq "output of '$*'" "$want" "$out"
 }
 
 # ppm DEV FIELD: drop_ppm, ... of DEV in $NS (kpctl loop show).
@@ -51,9 +48,9 @@ test_rate_out_of_range() {
 
 	ip -n "$NS" link add kp0 type kploop
 	for what in drop corrupt dup; do
-		run_cli 1 "invalid $what rate \"2000000\": expected 0..1000000 ppm" \
+		run_cli 1 "kpctl: invalid $what rate \"2000000\": expected 0..1000000 ppm or a percentage" \
 			"$KPCTL" -n "$NS" loop set kp0 "$what" 2000000
-		run_cli 1 "invalid $what rate \"1000001\"" \
+		run_cli 1 "kpctl: invalid $what rate \"1000001\": expected 0..1000000 ppm or a percentage" \
 			"$KPCTL" -n "$NS" loop set kp0 "$what" 1000001
 		kp_eq "${what}_ppm after the rejected requests" 0 \
 			"$(ppm kp0 "${what}_ppm")"
