@@ -22,7 +22,10 @@
 			  NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | \
 			  NETIF_F_HIGHDMA | NETIF_F_VLAN_CHALLENGED)
 
-/* The device a frame sent on @dev is received on; NULL if the peer is gone. */
+/*
+ * The device a frame sent on @dev is received on; NULL if the peer is gone.
+ * Caller holds rcu_read_lock().
+ */
 static struct net_device *kp_loop_rcv_dev(struct net_device *dev)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
@@ -73,15 +76,24 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 		kp_loop_count(rcv, KP_LOOP_STAT_RX_BACKLOG_DROPS, 1);
 }
 
+/*
+ * The peer is RCU-protected (kp_loop_rcv_dev()).  The core calls us under
+ * rcu_read_lock_bh() only, which lockdep does not accept for
+ * rcu_dereference(), and IPv4 output's extra rcu_read_lock() is not there
+ * on every path (an AF_PACKET send has none): take our own, as veth does,
+ * for as long as @rcv is used.
+ */
 static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
-	struct net_device *rcv = kp_loop_rcv_dev(dev);
+	struct net_device *rcv;
 
+	rcu_read_lock();
+	rcv = kp_loop_rcv_dev(dev);
 	if (unlikely(!rcv || !netif_carrier_ok(dev))) {
 		kp_loop_count(dev, KP_LOOP_STAT_TX_CARRIER_DROPS, 1);
 		kfree_skb(skb);
-		return NETDEV_TX_OK;
+		goto out;
 	}
 
 	skb_tx_timestamp(skb);
@@ -90,7 +102,8 @@ static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 		kp_loop_fault_xmit(skb, dev, rcv);
 	else
 		kp_loop_forward(skb, dev, rcv);
-
+out:
+	rcu_read_unlock();
 	return NETDEV_TX_OK;
 }
 
