@@ -64,14 +64,17 @@ kp_release_stock() {
 }
 
 # The newest Debian 12 6.12 flavour, e.g. "6.12.111+deb12-amd64".
+kp_newest_612() {
+	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
+		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n1
+}
+
 kp_release_612() {
 	local kver
-	kver=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
-		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n1)
+	kver=$(kp_newest_612)
 	if [[ -z "$kver" ]]; then
 		kp_apt_update
-		kver=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
-			sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n1)
+		kver=$(kp_newest_612)
 	fi
 	[[ -n "$kver" ]] || kp_die "no linux-headers-6.12.*+deb12-amd64 package known to apt"
 	printf '%s\n' "$kver"
