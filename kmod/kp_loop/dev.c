@@ -6,8 +6,9 @@
  * netif_rx(), i.e. the per-CPU backlog, exactly like loopback does:
  *
  *   loop mode: the frame comes back in on the same device;
- *   pair mode: it comes in on the peer, possibly in another netns (the
- *              skb is scrubbed by __dev_forward_skb() as veth does).
+ *   pair mode: it comes in on the peer, possibly in another netns.
+ *
+ * Either way through the core's __dev_forward_skb(), as veth does.
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -37,12 +38,20 @@ static struct net_device *kp_loop_rcv_dev(struct net_device *dev)
 
 /**
  * kp_loop_forward - hand one frame to the receiving device
- * @skb: the frame, Ethernet header at skb->data; consumed
+ * @skb: the frame, a whole Ethernet header at skb->data; consumed
  * @dev: the transmitting kp_loop device
  * @rcv: the receiving device: @dev in loop mode, its peer in pair mode
  *
  * Counts the frame as transmitted on @dev, then as received or dropped on
  * @rcv.  Byte counters include the Ethernet header, as on a real NIC.
+ *
+ * Both modes go through the core's forward path, __dev_forward_skb(), as
+ * veth does: it refuses frames too big for @rcv's MTU or sent while @rcv is
+ * down, scrubs the skb (dst, conntrack, and in another netns the mark and
+ * timestamp), runs eth_type_trans() and fixes up a CHECKSUM_COMPLETE sum
+ * for the pulled header.  Loop mode also detaches the skb from the sending
+ * socket and clears its timestamp, as loopback_xmit() does.
+ *
  * Called with BH disabled and under RCU (from ndo_start_xmit).
  */
 void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
@@ -53,22 +62,20 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 	kp_loop_count_frame(dev, KP_LOOP_STAT_TX_PACKETS, len);
 
 	if (dev == rcv) {
-		/* As loopback_xmit(), but an output route is no input route
-		 * for an Ethernet device: drop it, let the stack route the
-		 * frame as any other that comes in.
-		 */
 		skb_clear_tstamp(skb);
 		skb_orphan(skb);
-		skb_dst_drop(skb);
-		skb->protocol = eth_type_trans(skb, rcv);
-	} else if (__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS) {
-		/* Too big for the peer's MTU, or peer down; skb freed. */
+	}
+	if (__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS) {
+		/* Too big for the MTU, or @rcv down; freed and counted in
+		 * the core's rx_dropped.
+		 */
 		kp_loop_count(rcv, KP_LOOP_STAT_RX_OTHER_DROPS, 1);
 		return;
 	}
 
 	/* ndo_start_xmit runs with BH disabled: no need for netif_rx()'s
-	 * local_bh_disable()/enable() pair, as in loopback_xmit().
+	 * local_bh_disable()/enable() pair, as in loopback_xmit().  Netpoll,
+	 * which calls us with IRQs off, is refused (IFF_DISABLE_NETPOLL).
 	 */
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
 		kp_loop_count_frame(rcv, KP_LOOP_STAT_RX_PACKETS, len);
@@ -82,23 +89,34 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
  * rcu_dereference(), and IPv4 output's extra rcu_read_lock() is not there
  * on every path (an AF_PACKET send has none): take our own, as veth does,
  * for as long as @rcv is used.
+ *
+ * A frame may come without a whole Ethernet header in its linear part:
+ * one redirected here by tc (mirred, bpf_redirect) from the ingress of an
+ * L3 device carries none at all.  eth_type_trans() assumes one, so pull it
+ * or drop the frame first, as veth_xmit() does.
  */
 static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
 	struct net_device *rcv;
 
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
+		kp_loop_count(dev, KP_LOOP_STAT_TX_RUNT_DROPS, 1);
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return NETDEV_TX_OK;
+	}
+
 	rcu_read_lock();
 	rcv = kp_loop_rcv_dev(dev);
 	if (unlikely(!rcv || !netif_carrier_ok(dev))) {
 		kp_loop_count(dev, KP_LOOP_STAT_TX_CARRIER_DROPS, 1);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		goto out;
 	}
 
 	skb_tx_timestamp(skb);
 
-	if (unlikely(kp_loop_faults_active(priv)))
+	if (kp_loop_faults_enabled(priv))
 		kp_loop_fault_xmit(skb, dev, rcv);
 	else
 		kp_loop_forward(skb, dev, rcv);
@@ -162,7 +180,10 @@ static void kp_loop_get_stats64(struct net_device *dev,
 	stats->rx_bytes = c[KP_LOOP_STAT_RX_BYTES];
 	stats->tx_carrier_errors = c[KP_LOOP_STAT_TX_CARRIER_DROPS];
 	stats->tx_dropped = c[KP_LOOP_STAT_TX_CARRIER_DROPS] +
-			    c[KP_LOOP_STAT_FAULT_DROPS];
+			    c[KP_LOOP_STAT_FAULT_DROPS] +
+			    c[KP_LOOP_STAT_TX_RUNT_DROPS];
+	stats->tx_errors = c[KP_LOOP_STAT_TX_CARRIER_DROPS] +
+			   c[KP_LOOP_STAT_TX_RUNT_DROPS];
 }
 
 /**
@@ -251,6 +272,22 @@ static int kp_loop_dev_init(struct net_device *dev)
 	return 0;
 }
 
+/*
+ * Under RTNL, from unregister_netdevice_many(), after every device of the
+ * batch was closed and after this one's NETDEV_UNREGISTER.  A pair's ends
+ * are unregistered in one batch (kp_loop_dellink()); each unlinks only
+ * itself here, so the end that comes second is still reported with its
+ * peer.  Readers under RCU may still see the peer: devices are freed no
+ * earlier than a grace period after the batch (netdev_run_todo()).
+ */
+static void kp_loop_dev_uninit(struct net_device *dev)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	RCU_INIT_POINTER(priv->peer, NULL);
+	kp_loop_faults_update(dev, false);
+}
+
 static void kp_loop_dev_free(struct net_device *dev)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
@@ -260,6 +297,7 @@ static void kp_loop_dev_free(struct net_device *dev)
 
 static const struct net_device_ops kp_loop_netdev_ops = {
 	.ndo_init		= kp_loop_dev_init,
+	.ndo_uninit		= kp_loop_dev_uninit,
 	.ndo_open		= kp_loop_open,
 	.ndo_stop		= kp_loop_stop,
 	.ndo_start_xmit		= kp_loop_xmit,
@@ -280,6 +318,11 @@ void kp_loop_setup(struct net_device *dev)
 	/* xmit hands the skb to the stack, which may change it. */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/* Netpoll (netconsole) transmits with IRQs off; our xmit delivers
+	 * with __netif_rx(), which needs them on and BH off.  Refused:
+	 * netpoll_setup() fails with "doesn't support polling".
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 
 	dev->netdev_ops = &kp_loop_netdev_ops;
 	dev->ethtool_ops = &kp_loop_ethtool_ops;
@@ -288,7 +331,6 @@ void kp_loop_setup(struct net_device *dev)
 
 	dev->features |= KP_LOOP_FEATURES;
 	kp_netdev_set_lltx(dev);
-	kp_netdev_set_netns_local(dev);
 	dev->hw_features = NETIF_F_GSO_SOFTWARE;
 	dev->max_mtu = KP_LOOP_MAX_MTU;
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);

@@ -22,6 +22,7 @@ static const char kp_loop_stat_names[KP_LOOP_N_STATS][ETH_GSTRING_LEN] = {
 	[KP_LOOP_STAT_FAULT_DROPS]	= "fault_drops",
 	[KP_LOOP_STAT_FAULT_CORRUPTS]	= "fault_corrupts",
 	[KP_LOOP_STAT_FAULT_DUPS]	= "fault_dups",
+	[KP_LOOP_STAT_TX_RUNT_DROPS]	= "tx_runt_drops",
 };
 
 static void kp_loop_get_drvinfo(struct net_device *dev,

@@ -12,10 +12,14 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/prandom.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 
 #include "compat/v6_4_net_gso.h"
 #include "kp_loop.h"
+
+/* Enabled while at least one kp_loop device has a non-zero fault rate. */
+DEFINE_STATIC_KEY_FALSE(kp_loop_faults_key);
 
 bool kp_loop_faults_active(const struct kp_loop_priv *priv)
 {
@@ -23,18 +27,46 @@ bool kp_loop_faults_active(const struct kp_loop_priv *priv)
 	       READ_ONCE(priv->dup_ppm);
 }
 
+/**
+ * kp_loop_faults_update - take or put @dev's reference on the fault key
+ * @dev: a kp_loop device
+ * @on: whether @dev now has a non-zero fault rate
+ *
+ * Caller holds RTNL (which serialises priv->faults_on); may sleep.
+ */
+void kp_loop_faults_update(struct net_device *dev, bool on)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	if (priv->faults_on == on)
+		return;
+	priv->faults_on = on;
+	if (on)
+		static_branch_inc(&kp_loop_faults_key);
+	else
+		static_branch_dec(&kp_loop_faults_key);
+}
+
 static bool kp_loop_roll(u32 ppm)
 {
 	return ppm && get_random_u32_below(KP_LOOP_PPM_MAX) < ppm;
 }
 
-/* Flip one random bit of @skb past its Ethernet header; false on failure. */
+/*
+ * Flip one random bit of @skb past its Ethernet header; false on failure.
+ * A checksum left to the hardware is completed first, the way the hardware
+ * would have: skb_csum_hwoffload_help() with no offload features computes
+ * SCTP's CRC32c where skb_checksum_help() would write an Internet checksum
+ * over it.
+ */
 static bool kp_loop_corrupt(struct sk_buff *skb)
 {
 	unsigned int first = skb->len > ETH_HLEN ? ETH_HLEN : 0;
 	unsigned int off;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    skb_csum_hwoffload_help(skb, 0))
 		return false;
 
 	off = first + get_random_u32_below(skb->len - first);
@@ -55,14 +87,15 @@ static void kp_loop_fault_one(struct sk_buff *skb, struct net_device *dev,
 
 	if (kp_loop_roll(READ_ONCE(priv->drop_ppm))) {
 		kp_loop_count(dev, KP_LOOP_STAT_FAULT_DROPS, 1);
-		kfree_skb(skb);
+		/* No core reason fits an injected loss. */
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return;
 	}
 
 	if (kp_loop_roll(READ_ONCE(priv->corrupt_ppm))) {
 		if (!kp_loop_corrupt(skb)) {
 			dev_core_stats_tx_dropped_inc(dev);
-			kfree_skb(skb);
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 			return;
 		}
 		kp_loop_count(dev, KP_LOOP_STAT_FAULT_CORRUPTS, 1);
@@ -100,7 +133,7 @@ void kp_loop_fault_xmit(struct sk_buff *skb, struct net_device *dev,
 	segs = skb_gso_segment(skb, netif_skb_features(skb) & ~NETIF_F_GSO_MASK);
 	if (IS_ERR_OR_NULL(segs)) {
 		dev_core_stats_tx_dropped_inc(dev);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
 		return;
 	}
 	consume_skb(skb);

@@ -3,8 +3,8 @@
  * kp_loop: private definitions shared by the parts of the driver.
  *
  * Locking rules:
- *  - The configuration (mode, peer, admin_carrier, fault rates) is written
- *    under RTNL only.  The fault rates are read locklessly in the xmit path
+ *  - The configuration (mode, peer, admin_carrier, fault rates, faults_on)
+ *    is written under RTNL only.  The fault rates are read locklessly in the xmit path
  *    with READ_ONCE() and written with WRITE_ONCE().
  *  - priv->peer is RCU protected: xmit and the netlink dump read it with
  *    rcu_dereference(), writers hold RTNL.  Devices are freed only after an
@@ -17,6 +17,7 @@
 #ifndef _KP_LOOP_H
 #define _KP_LOOP_H
 
+#include <linux/jump_label.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/kp_loop.h>
@@ -35,6 +36,7 @@ enum kp_loop_stat {
 	KP_LOOP_STAT_FAULT_DROPS,
 	KP_LOOP_STAT_FAULT_CORRUPTS,
 	KP_LOOP_STAT_FAULT_DUPS,
+	KP_LOOP_STAT_TX_RUNT_DROPS,
 
 	KP_LOOP_N_STATS
 };
@@ -55,6 +57,8 @@ struct kp_loop_priv {
 	struct kp_loop_stats __percpu *stats;
 	enum kp_loop_mode mode;
 	bool admin_carrier;
+	bool faults_on;		/* holds a reference on kp_loop_faults_key */
+	bool announced;		/* DEV_ADD_NTF sent; see kp_loop_nl_announce() */
 	u32 drop_ppm;
 	u32 corrupt_ppm;
 	u32 dup_ppm;
@@ -109,7 +113,22 @@ static inline void kp_loop_count_frame(struct net_device *dev,
 }
 
 /* fault.c */
+DECLARE_STATIC_KEY_FALSE(kp_loop_faults_key);
+
 bool kp_loop_faults_active(const struct kp_loop_priv *priv);
+void kp_loop_faults_update(struct net_device *dev, bool on);
+
+/*
+ * Whether @priv's device injects faults: a static branch first, enabled
+ * while any kp_loop device has a non-zero rate, so that with none the
+ * fast path pays one patched-out jump.
+ */
+static inline bool kp_loop_faults_enabled(const struct kp_loop_priv *priv)
+{
+	return static_branch_unlikely(&kp_loop_faults_key) &&
+	       kp_loop_faults_active(priv);
+}
+
 void kp_loop_fault_xmit(struct sk_buff *skb, struct net_device *dev,
 			struct net_device *rcv);
 
@@ -117,5 +136,6 @@ void kp_loop_fault_xmit(struct sk_buff *skb, struct net_device *dev,
 int kp_loop_nl_init(void);
 void kp_loop_nl_exit(void);
 void kp_loop_nl_notify(struct net_device *dev, u8 cmd);
+void kp_loop_nl_announce(struct net_device *dev);
 
 #endif /* _KP_LOOP_H */

@@ -4,8 +4,9 @@
  *
  * DEV_GET (do/dump) reports devices of the caller's netns with their
  * configuration and counters; DEV_SET changes fault injection and the
- * administrative carrier (CAP_NET_ADMIN); DEV_*_NTF go to the "events"
- * multicast group of the device's netns.  Documented in
+ * administrative carrier (CAP_NET_ADMIN over the netns, so root in a
+ * container may); DEV_*_NTF go to the "events" multicast group of the
+ * device's netns.  Documented in
  * Documentation/netlink/specs/kp_loop.yaml.
  */
 #include <linux/netdevice.h>
@@ -74,17 +75,25 @@ static int kp_loop_nl_put_stats(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
-/* Caller holds RTNL or rcu_read_lock(). */
+/*
+ * One message describing @dev; @cb is the dump it is part of, or NULL.
+ * Caller holds RTNL: the configuration is written under it.
+ */
 static int kp_loop_nl_fill(struct sk_buff *skb, struct net_device *dev,
-			   u32 portid, u32 seq, int flags, u8 cmd)
+			   u32 portid, u32 seq, int flags, u8 cmd,
+			   struct netlink_callback *cb)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
 	struct net_device *peer;
 	void *hdr;
 
+	ASSERT_RTNL();
+
 	hdr = genlmsg_put(skb, portid, seq, &kp_loop_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 
 	if (nla_put_u32(skb, KP_LOOP_A_DEV_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, KP_LOOP_A_DEV_IFNAME, dev->name) ||
@@ -97,14 +106,14 @@ static int kp_loop_nl_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, KP_LOOP_A_DEV_DUP_PPM, READ_ONCE(priv->dup_ppm)))
 		goto nla_put_failure;
 
-	peer = rcu_dereference_rtnl(priv->peer);
+	peer = rtnl_dereference(priv->peer);
 	if (peer) {
 		if (nla_put_u32(skb, KP_LOOP_A_DEV_PEER_IFINDEX, peer->ifindex))
 			goto nla_put_failure;
 		if (!net_eq(dev_net(dev), dev_net(peer))) {
 			/* No id for a netns being dismantled. */
 			int id = peernet2id_alloc(dev_net(dev), dev_net(peer),
-						  GFP_ATOMIC);
+						  GFP_KERNEL);
 
 			if (id >= 0 &&
 			    nla_put_s32(skb, KP_LOOP_A_DEV_PEER_NETNSID, id))
@@ -125,7 +134,8 @@ nla_put_failure:
 
 /*
  * Find the kp_loop device named by DEV_IFINDEX or DEV_IFNAME in the
- * caller's netns.  Caller holds RTNL; no reference is taken.
+ * caller's netns; when both are given they must name the same device.
+ * Caller holds RTNL; no reference is taken.
  */
 static struct net_device *kp_loop_nl_dev(struct genl_info *info)
 {
@@ -151,6 +161,12 @@ static struct net_device *kp_loop_nl_dev(struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(extack, attr, "no such device");
 		return ERR_PTR(-ENODEV);
 	}
+	if (attrs[KP_LOOP_A_DEV_IFINDEX] && attrs[KP_LOOP_A_DEV_IFNAME] &&
+	    nla_strcmp(attrs[KP_LOOP_A_DEV_IFNAME], dev->name)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[KP_LOOP_A_DEV_IFNAME],
+				    "ifname does not match the device of ifindex");
+		return ERR_PTR(-EINVAL);
+	}
 	if (!kp_loop_is_kp_loop(dev)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "not a kp_loop device");
 		return ERR_PTR(-EOPNOTSUPP);
@@ -175,7 +191,7 @@ static int kp_loop_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	err = kp_loop_nl_fill(msg, dev, info->snd_portid, info->snd_seq, 0,
-			      KP_LOOP_CMD_DEV_GET);
+			      KP_LOOP_CMD_DEV_GET, NULL);
 	if (err)
 		goto err_unlock;
 	rtnl_unlock();
@@ -188,36 +204,79 @@ err_unlock:
 	return err;
 }
 
-/* cb->args[0]: number of kp_loop devices already dumped. */
+/* The kp_loop device of @net with the lowest ifindex above @after. */
+static struct net_device *kp_loop_nl_next_dev(struct net *net, int after)
+{
+	struct net_device *dev, *next = NULL;
+
+	for_each_netdev(net, dev) {
+		if (kp_loop_is_kp_loop(dev) && dev->ifindex > after &&
+		    (!next || dev->ifindex < next->ifindex))
+			next = dev;
+	}
+	return next;
+}
+
+/*
+ * Devices in ifindex order; cb->args[0] is the ifindex of the last one
+ * sent, so a dump resumes after it whatever was added or removed in
+ * between (a device is never sent twice, and one that lived through the
+ * whole dump is never missed).  Any change to the netns' device list
+ * between the parts sets NLM_F_DUMP_INTR (dev_base_seq).  Under RTNL, the
+ * lock the configuration is written under; the list walk is O(n) per
+ * device, fine for the tens or hundreds of devices a test bed holds.
+ */
 static int kp_loop_nl_dev_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
-	long idx = 0, start = cb->args[0];
+	int last = cb->args[0];
 	struct net_device *dev;
 	int err = 0;
 
-	rcu_read_lock();
-	for_each_netdev_rcu(net, dev) {
-		if (!kp_loop_is_kp_loop(dev))
-			continue;
-		if (idx++ < start)
-			continue;
+	/* A dump takes no filter: one device is asked for with a do. */
+	if (!last && nlmsg_attrlen(cb->nlh, GENL_HDRLEN) > 0) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "a dump takes no filter: get one device with a do request");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	cb->seq = READ_ONCE(net->dev_base_seq);
+	while ((dev = kp_loop_nl_next_dev(net, last))) {
 		err = kp_loop_nl_fill(skb, dev, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				      KP_LOOP_CMD_DEV_GET);
-		if (err) {
-			idx--;
+				      KP_LOOP_CMD_DEV_GET, cb);
+		if (err)
 			break;
-		}
+		last = dev->ifindex;
 	}
-	rcu_read_unlock();
+	rtnl_unlock();
 
-	cb->args[0] = idx;
+	cb->args[0] = last;
 	/* A full skb ends this part of the dump; anything else is an error. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+}
+
+static const int kp_loop_settable[] = {
+	KP_LOOP_A_DEV_CARRIER, KP_LOOP_A_DEV_DROP_PPM,
+	KP_LOOP_A_DEV_CORRUPT_PPM, KP_LOOP_A_DEV_DUP_PPM,
+};
+
+/* Store @attr's u32 in *@val; true if that changed it. */
+static bool kp_loop_nl_set_u32(u32 *val, const struct nlattr *attr)
+{
+	u32 new;
+
+	if (!attr)
+		return false;
+	new = nla_get_u32(attr);
+	if (new == *val)
+		return false;
+	WRITE_ONCE(*val, new);
+	return true;
 }
 
 static int kp_loop_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -225,7 +284,18 @@ static int kp_loop_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct kp_loop_priv *priv;
 	struct net_device *dev;
+	bool changed = false;
+	unsigned int i;
 	bool carrier;
+
+	for (i = 0; i < ARRAY_SIZE(kp_loop_settable); i++)
+		if (attrs[kp_loop_settable[i]])
+			break;
+	if (i == ARRAY_SIZE(kp_loop_settable)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give carrier or a fault rate");
+		return -EINVAL;
+	}
 
 	rtnl_lock();
 	dev = kp_loop_nl_dev(info);
@@ -236,24 +306,24 @@ static int kp_loop_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	priv = netdev_priv(dev);
 
 	/* The policy validated every value: nothing below can fail. */
-	if (attrs[KP_LOOP_A_DEV_DROP_PPM])
-		WRITE_ONCE(priv->drop_ppm,
-			   nla_get_u32(attrs[KP_LOOP_A_DEV_DROP_PPM]));
-	if (attrs[KP_LOOP_A_DEV_CORRUPT_PPM])
-		WRITE_ONCE(priv->corrupt_ppm,
-			   nla_get_u32(attrs[KP_LOOP_A_DEV_CORRUPT_PPM]));
-	if (attrs[KP_LOOP_A_DEV_DUP_PPM])
-		WRITE_ONCE(priv->dup_ppm,
-			   nla_get_u32(attrs[KP_LOOP_A_DEV_DUP_PPM]));
+	changed |= kp_loop_nl_set_u32(&priv->drop_ppm,
+				      attrs[KP_LOOP_A_DEV_DROP_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->corrupt_ppm,
+				      attrs[KP_LOOP_A_DEV_CORRUPT_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->dup_ppm,
+				      attrs[KP_LOOP_A_DEV_DUP_PPM]);
+	kp_loop_faults_update(dev, kp_loop_faults_active(priv));
 	if (attrs[KP_LOOP_A_DEV_CARRIER]) {
 		carrier = nla_get_u8(attrs[KP_LOOP_A_DEV_CARRIER]);
 		if (carrier != priv->admin_carrier) {
 			priv->admin_carrier = carrier;
 			kp_loop_update_carrier(dev);
+			changed = true;
 		}
 	}
 
-	kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_CHANGE_NTF);
+	if (changed)
+		kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_CHANGE_NTF);
 	rtnl_unlock();
 	return 0;
 }
@@ -278,7 +348,7 @@ void kp_loop_nl_notify(struct net_device *dev, u8 cmd)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (kp_loop_nl_fill(msg, dev, 0, 0, 0, cmd)) {
+	if (kp_loop_nl_fill(msg, dev, 0, 0, 0, cmd, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -299,7 +369,8 @@ static const struct genl_ops kp_loop_genl_ops[] = {
 		.doit		= kp_loop_nl_dev_set_doit,
 		.policy		= kp_loop_dev_set_policy,
 		.maxattr	= ARRAY_SIZE(kp_loop_dev_set_policy) - 1,
-		.flags		= GENL_ADMIN_PERM,
+		/* CAP_NET_ADMIN over the netns: root of a container too. */
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -315,17 +386,81 @@ static struct genl_family kp_loop_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= kp_loop_genl_ops,
 	.n_ops		= ARRAY_SIZE(kp_loop_genl_ops),
-	.resv_start_op	= KP_LOOP_CMD_DEV_SET + 1,
+	/* resv_start_op 0: every command has a policy, strict validation,
+	 * and the reserved header byte checked, as for any new family.
+	 */
 	.mcgrps		= kp_loop_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(kp_loop_mcgrps),
 };
 
-int kp_loop_nl_init(void)
+/**
+ * kp_loop_nl_announce - send DEV_ADD_NTF for a device just created
+ * @dev: a kp_loop device, registered and linked to its peer
+ *
+ * From then on the netdevice notifier reports the device leaving a netns
+ * (DEV_DEL_NTF there: deletion or a move) and arriving in one (DEV_ADD_NTF
+ * there, after a move).  Caller holds RTNL.
+ */
+void kp_loop_nl_announce(struct net_device *dev)
 {
-	return genl_register_family(&kp_loop_genl_family);
+	struct kp_loop_priv *priv = netdev_priv(dev);
+
+	priv->announced = true;
+	kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_ADD_NTF);
 }
 
+/*
+ * Exactly one DEV_DEL_NTF per device and netns it leaves, whatever the
+ * path (ip link del of either end of a pair, netns teardown, rmmod, a
+ * move): NETDEV_UNREGISTER is sent once per device in each case, while
+ * dellink can be called twice for the same device (rmmod walks every
+ * device, and a pair's first end already queued its peer).
+ */
+static int kp_loop_nl_netdev_event(struct notifier_block *nb,
+				   unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct kp_loop_priv *priv;
+
+	if (!kp_loop_is_kp_loop(dev))
+		return NOTIFY_DONE;
+	priv = netdev_priv(dev);
+	if (!priv->announced)	/* still being created */
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_REGISTER:	/* moved into dev_net(dev) */
+		kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_ADD_NTF);
+		break;
+	case NETDEV_UNREGISTER:	/* leaving dev_net(dev) */
+		kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_DEL_NTF);
+		if (dev->reg_state == NETREG_UNREGISTERING)
+			priv->announced = false;
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kp_loop_nl_netdev_nb = {
+	.notifier_call = kp_loop_nl_netdev_event,
+};
+
+int kp_loop_nl_init(void)
+{
+	int err;
+
+	err = genl_register_family(&kp_loop_genl_family);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&kp_loop_nl_netdev_nb);
+	if (err)
+		genl_unregister_family(&kp_loop_genl_family);
+	return err;
+}
+
+/* After rtnl_link_unregister(): the deletions it made are reported. */
 void kp_loop_nl_exit(void)
 {
+	unregister_netdevice_notifier(&kp_loop_nl_netdev_nb);
 	genl_unregister_family(&kp_loop_genl_family);
 }

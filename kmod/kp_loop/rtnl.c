@@ -6,6 +6,7 @@
  * created with one RTM_NEWLINK whose IFLA_INFO_DATA nests IFLA_KPLOOP_PEER:
  * a struct ifinfomsg and the peer's IFLA_* attributes (name, netns, ...),
  * the way veth does it.  Deleting either end of a pair deletes both.
+ * Either end may move to another netns (`ip link set DEV netns NS`).
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -157,9 +158,9 @@ static int kp_loop_newlink(struct net *src_net, struct net_device *dev,
 		rcu_assign_pointer(priv->peer, dev);
 	}
 
-	kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_ADD_NTF);
+	kp_loop_nl_announce(dev);
 	if (peer)
-		kp_loop_nl_notify(peer, KP_LOOP_CMD_DEV_ADD_NTF);
+		kp_loop_nl_announce(peer);
 	return 0;
 
 err_unregister_peer:
@@ -171,24 +172,19 @@ err_unregister_peer:
 /*
  * Called from `ip link del`, netns teardown (default_device_exit_batch)
  * and rtnl_link_unregister() on module unload; always with RTNL held.
- * The devices are freed no earlier than one RCU grace period later, so
- * readers of priv->peer under RCU stay safe.
+ * The latter two call it for both ends of a pair (queuing a device twice
+ * is harmless).  Both ends always go in the same batch; the peer links
+ * are cut in kp_loop_dev_uninit(), after the NETDEV_UNREGISTER notifier
+ * has reported the device (DEV_DEL_NTF, netlink.c) with its peer.
  */
 static void kp_loop_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct kp_loop_priv *priv = netdev_priv(dev);
 	struct net_device *peer = rtnl_dereference(priv->peer);
 
-	kp_loop_nl_notify(dev, KP_LOOP_CMD_DEV_DEL_NTF);
-	RCU_INIT_POINTER(priv->peer, NULL);
 	unregister_netdevice_queue(dev, head);
-
-	if (peer) {
-		kp_loop_nl_notify(peer, KP_LOOP_CMD_DEV_DEL_NTF);
-		priv = netdev_priv(peer);
-		RCU_INIT_POINTER(priv->peer, NULL);
+	if (peer)
 		unregister_netdevice_queue(peer, head);
-	}
 }
 
 static size_t kp_loop_get_size(const struct net_device *dev)

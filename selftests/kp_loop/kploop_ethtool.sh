@@ -13,7 +13,8 @@ NSB=kpeth-b-$$
 ADDR_A=10.79.0.1
 ADDR_B=10.79.0.2
 COUNTERS=(tx_packets tx_bytes rx_packets rx_bytes rx_backlog_drops
-	  rx_other_drops tx_carrier_drops fault_drops fault_corrupts fault_dups)
+	  rx_other_drops tx_carrier_drops fault_drops fault_corrupts fault_dups
+	  tx_runt_drops)
 
 # feature NS DEV NAME: "on [fixed]", ... as ethtool -k prints it.
 feature() {

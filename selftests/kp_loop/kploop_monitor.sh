@@ -4,7 +4,8 @@
 # Events of the kp_loop genetlink family ("events" group), as printed by
 # `kpctl -j monitor count N`: the exact sequence and fields for a pair's
 # creation, a fault rate change, a carrier change with stock ip, and its
-# deletion; each netns sees the events of its own devices only.
+# deletion; each netns sees the events of its own devices only; a move
+# between netns; one "del" per device on rmmod.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -61,20 +62,10 @@ expect_events() {
 	fi
 }
 
-ifindex() {
-	ip -n "$1" -j link show dev "$2" | jq -er '.[0].ifindex'
-}
-
-# nsid NS OTHER: the id NS has for netns OTHER.
-nsid() {
-	ip -n "$1" -j netns list-id |
-		jq -er --arg ns "$2" '.[] | select(.name == $ns) | .nsid'
-}
-
 # sentinel NS: add the loop device ks0 in NS; its ifindex on stdout.
 sentinel() {
 	ip -n "$1" link add ks0 type kploop
-	ifindex "$1" ks0
+	kp_ifindex "$1" ks0
 }
 
 # ev EVENT IFNAME IFINDEX MODE [KEY=JSON_VALUE...]: one expected event with
@@ -104,8 +95,8 @@ test_pair_sequence() {
 	"$KPCTL" -n "$NSA" loop add kp0 peer kp1
 	"$KPCTL" -n "$NSA" loop set kp0 drop 2500
 	ip -n "$NSA" link set kp0 carrier off
-	i0=$(ifindex "$NSA" kp0)
-	i1=$(ifindex "$NSA" kp1)
+	i0=$(kp_ifindex "$NSA" kp0)
+	i1=$(kp_ifindex "$NSA" kp1)
 	"$KPCTL" -n "$NSA" loop del kp0
 	s=$(sentinel "$NSA")
 
@@ -124,18 +115,21 @@ test_pair_sequence() {
 }
 
 # kpctl loop set (rates, carrier) and ip link set carrier on a loop device:
-# one event each, with the new values.
+# one event each, with the new values; none for a set that changes nothing.
 test_loop_changes() {
 	local out=$TMPD/loop i s want
 
 	kp_flush "$NSA" "$NSB"
 
 	ip -n "$NSA" link add kl0 type kploop
-	i=$(ifindex "$NSA" kl0)
+	i=$(kp_ifindex "$NSA" kl0)
 	monitor "$NSA" 6 "$out"
 	# shellcheck disable=SC2064 # expand now: the pids are locals
 	trap "kill $MON_PID 2>/dev/null || true" EXIT
 	"$KPCTL" -n "$NSA" loop set kl0 corrupt 1% dup 7
+	# the same values again, and carrier on while on: no change, no event
+	"$KPCTL" -n "$NSA" loop set kl0 corrupt 1% dup 7 carrier on
+	ip -n "$NSA" link set kl0 carrier on
 	"$KPCTL" -n "$NSA" loop set kl0 carrier off
 	ip -n "$NSA" link set kl0 carrier on
 	"$KPCTL" -n "$NSA" loop set kl0 corrupt 0 dup 0 drop 1000000
@@ -171,12 +165,12 @@ test_netns_isolation() {
 	ip -n "$NSA" link add ka0 type kploop
 	"$KPCTL" -n "$NSA" loop add x0 peer x1 netns "$NSB"
 	"$KPCTL" -n "$NSB" loop set kb0 dup 3
-	ka=$(ifindex "$NSA" ka0)
-	kb=$(ifindex "$NSB" kb0)
-	x0=$(ifindex "$NSA" x0)
-	x1=$(ifindex "$NSB" x1)
-	ida=$(nsid "$NSB" "$NSA")	# A as seen from B
-	idb=$(nsid "$NSA" "$NSB")	# B as seen from A
+	ka=$(kp_ifindex "$NSA" ka0)
+	kb=$(kp_ifindex "$NSB" kb0)
+	x0=$(kp_ifindex "$NSA" x0)
+	x1=$(kp_ifindex "$NSB" x1)
+	ida=$(kp_nsid "$NSB" "$NSA")	# A as seen from B
+	idb=$(kp_nsid "$NSA" "$NSB")	# B as seen from A
 	ip -n "$NSA" link del x0
 	ip -n "$NSA" link del ka0
 	ip -n "$NSB" link del kb0
@@ -204,16 +198,89 @@ test_netns_isolation() {
 	expect_events "$pidb" "$outb" "$wantb"
 }
 
+# A device moving from A to B: "del" in A (as it was there), "add" in B
+# (with its ifindex and peer link as seen from B); nothing else.
+test_move() {
+	local outa=$TMPD/ma outb=$TMPD/mb pida pidb m0 m1a m1b ida sa sb
+	local wanta wantb
+
+	kp_flush "$NSA" "$NSB"
+	"$KPCTL" -n "$NSA" loop add m0 peer m1
+	m0=$(kp_ifindex "$NSA" m0)
+	m1a=$(kp_ifindex "$NSA" m1)
+	monitor "$NSA" 2 "$outa"
+	pida=$MON_PID
+	monitor "$NSB" 2 "$outb"
+	pidb=$MON_PID
+	# shellcheck disable=SC2064 # expand now: the pids are locals
+	trap "kill $pida $pidb 2>/dev/null || true" EXIT
+	ip -n "$NSA" link set m1 netns "$NSB"
+	m1b=$(kp_ifindex "$NSB" m1)
+	ida=$(kp_nsid "$NSB" "$NSA")
+	sa=$(sentinel "$NSA")
+	sb=$(sentinel "$NSB")
+
+	wanta=$(
+		ev del m1 "$m1a" pair peer_ifindex="$m0"
+		ev add ks0 "$sa" loop
+	)
+	wantb=$(
+		ev add m1 "$m1b" pair peer_ifindex="$m0" link_netnsid="$ida"
+		ev add ks0 "$sb" loop
+	)
+	kp_log "netns $NSA:"
+	expect_events "$pida" "$outa" "$wanta"
+	kp_log "netns $NSB:"
+	expect_events "$pidb" "$outb" "$wantb"
+}
+
+# rmmod deletes every device: exactly one "del" each (it used to report a
+# pair's second end twice).  The family goes away with the module, so no
+# sentinel can follow: the monitor is stopped once rmmod has returned.
+test_rmmod() {
+	local out=$TMPD/rm ra rb want got
+
+	kp_flush "$NSA" "$NSB"
+	"$KPCTL" -n "$NSA" loop add ra peer rb
+	ra=$(kp_ifindex "$NSA" ra)
+	rb=$(kp_ifindex "$NSA" rb)
+	monitor "$NSA" 10 "$out"
+	# shellcheck disable=SC2064 # expand now: the pid is local
+	trap "kill $MON_PID 2>/dev/null || true" EXIT
+	rmmod kp_loop
+	sleep 1
+	kill -INT "$MON_PID"
+	wait_exit "$MON_PID" 10 || kp_fail "monitor did not stop on SIGINT"
+	kp_load_module
+
+	want=$(
+		ev del ra "$ra" pair peer_ifindex="$rb"
+		ev del rb "$rb" pair peer_ifindex="$ra"
+	)
+	got=$(jq -cS . <"$out") || kp_fail "monitor output is not JSON: $(cat "$out")"
+	want=$(jq -cS . <<<"$want")
+	if [ "$got" != "$want" ]; then
+		kp_log "expected:"
+		sed 's/^/#   /' <<<"$want"
+		kp_log "got:"
+		sed 's/^/#   /' <<<"$got"
+		kp_fail "rmmod: events differ"
+	fi
+}
+
 kp_setup
 kp_netns_add "$NSA" "$NSB"
 TMPD=$(mktemp -d /tmp/kploop_monitor.XXXXXX)
 trap 'rm -rf "$TMPD"; kp_cleanup' EXIT
 GRP=$(kp_genl_group_id kp_loop events) || GRP=
 kp_log "genetlink group kp_loop/events: id ${GRP:-unknown}"
-kp_plan 3
+kp_plan 5
 kp_run "pair add, rate, ip carrier off, del: exact event sequence" \
 	test_pair_sequence
 kp_run "loop device: every set and carrier change is one event" \
 	test_loop_changes
 kp_run "each netns sees only its own devices' events" test_netns_isolation
+kp_run "a device moving to another netns: del in the old, add in the new" \
+	test_move
+kp_run "rmmod with a pair: exactly one del per device" test_rmmod
 kp_exit

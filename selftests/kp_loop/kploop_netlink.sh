@@ -98,9 +98,51 @@ test_no_such_device() {
 		"$KPCTL" -n "$NS" loop stats nosuchdev
 }
 
+# Dumps under churn: 150 devices stay while others are created and deleted
+# all along (the first 40 of which were listed before them); every dump
+# kpctl prints lists each of the 150 exactly once.  The kernel resumes a
+# multi-part dump after the last ifindex sent and flags interruption
+# (NLM_F_DUMP_INTR); kpctl retries an interrupted dump, then prints the
+# last one with a warning.
+test_dump_churn() {
+	local i n=150 pid out got
+
+	kp_flush "$NS"
+	for ((i = 0; i < 40; i++)); do
+		echo "link add ch$i type kploop"
+	done | ip -n "$NS" -batch -
+	for ((i = 0; i < n; i++)); do
+		echo "link add st$i type kploop"
+	done | ip -n "$NS" -batch -
+	(
+		j=0
+		while :; do
+			ip -n "$NS" link del "ch$((j % 40))" 2>/dev/null || true
+			ip -n "$NS" link add "ch$((j % 40))" type kploop 2>/dev/null || true
+			j=$((j + 1))
+		done
+	) &
+	pid=$!
+	# shellcheck disable=SC2064 # expand now: the pid is local
+	trap "kill $pid 2>/dev/null; rm -rf '$KP_TMPDIR'; kp_cleanup" EXIT
+	for ((i = 0; i < 8; i++)); do
+		out=$("$KPCTL" -n "$NS" -j loop show 2>"$KP_TMPDIR/err") ||
+			kp_fail "kpctl loop show failed: $(cat "$KP_TMPDIR/err")"
+		got=$(jq -r '[.[].ifname | select(startswith("st"))] |
+			     "\(length) \(unique | length)"' <<<"$out")
+		kp_log "dump $i: $got (stable devices listed, distinct); stderr: $(cat "$KP_TMPDIR/err")"
+		kp_eq "stable devices listed, distinct" "$n $n" "$got"
+	done
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	trap 'rm -rf "$KP_TMPDIR"; kp_cleanup' EXIT
+	kp_flush "$NS"
+}
+
 kp_setup
+kp_tmpdir
 kp_netns_add "$NS"
-kp_plan 6
+kp_plan 7
 kp_run "genl + rtnetlink errno and extack of bad requests (kploop_nl_errors)" \
 	test_nl_errors
 kp_run "kpctl loop set lo: exit 2, 'not a kp_loop device' from the kernel" \
@@ -112,4 +154,6 @@ kp_run "unprivileged kpctl loop set: Operation not permitted; stats works" \
 kp_run "kpctl loop add ... netns nosuchns: clear error, nothing created" \
 	test_no_such_netns
 kp_run "kpctl on an unknown device: clear error, exit 1" test_no_such_device
+kp_run "dumps under churn list every lasting device exactly once" \
+	test_dump_churn
 kp_exit

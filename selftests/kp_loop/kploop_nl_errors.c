@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,7 +117,10 @@ static void parse_policy(struct nlattr *pol, struct ext_ack *ea)
 	}
 }
 
-/* Parse NLMSG_ERROR @nlh: the errno and, with NLM_F_ACK_TLVS, the extack. */
+/*
+ * Parse NLMSG_ERROR @nlh, or the NLMSG_DONE of a dump: the errno and, with
+ * NLM_F_ACK_TLVS, the extack.
+ */
 static void parse_ext_ack(struct nlmsghdr *nlh, struct ext_ack *ea)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -125,11 +129,19 @@ static void parse_ext_ack(struct nlmsghdr *nlh, struct ext_ack *ea)
 	int len;
 
 	ea->done = true;
-	ea->error = e->error;
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		/* an int, 0 or -errno, then the TLVs */
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+			return;
+		ea->error = *(int *)nlmsg_data(nlh);
+		off = NLMSG_ALIGN(sizeof(int));
+	} else {
+		ea->error = e->error;
+	}
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
 	/* The request is echoed after struct nlmsgerr unless capped. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (nlh->nlmsg_type != NLMSG_DONE && !(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
 	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
 	if (len <= 0 ||
@@ -178,10 +190,8 @@ static int cb_finish(struct nl_msg *msg, void *arg)
 	struct reply *r = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 
-	r->ea.done = true;
 	/* A dump that failed says so in NLMSG_DONE's payload. */
-	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-		r->ea.error = *(int *)nlmsg_data(nlh);
+	parse_ext_ack(nlh, &r->ea);
 	return NL_STOP;
 }
 
@@ -626,13 +636,88 @@ TEST_F(kp, set_ifindex_of_lo_eopnotsupp)
 	ASSERT_NLERR_AT(&self->r, EOPNOTSUPP, "not a kp_loop device", at);
 }
 
-/* The ifindex wins when both are given. */
-TEST_F(kp, get_ifindex_takes_precedence_over_ifname)
+/* When both are given they must name the same device. */
+TEST_F(kp, get_ifindex_and_other_ifname_einval)
 {
 	ASSERT_EQ(0, dev_get(self->sk, self->family, self->ifindex, "lo", &self->r));
+	ASSERT_NLERR(&self->r, EINVAL, "ifname does not match the device of ifindex");
+	ASSERT_EQ(0, self->r.ndevs);
+}
+
+TEST_F(kp, set_ifindex_and_other_ifname_einval_changes_nothing)
+{
+	struct nl_msg *msg = kp_msg(self->family, KP_LOOP_CMD_DEV_SET, 0);
+
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex));
+	ASSERT_EQ(0, nla_put_string(msg, KP_LOOP_A_DEV_IFNAME, KPE_TMP));
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 5));
+	ASSERT_EQ(0, transact(self->sk, msg, &self->r));
+	ASSERT_NLERR(&self->r, EINVAL, "ifname does not match the device of ifindex");
+	ASSERT_EQ(0, dev_get(self->sk, self->family, self->ifindex, NULL, &self->r));
+	ASSERT_EQ(0, self->r.devs[0].drop_ppm);
+}
+
+TEST_F(kp, get_ifindex_and_its_own_ifname_works)
+{
+	ASSERT_EQ(0, dev_get(self->sk, self->family, self->ifindex, KPE_LOOP, &self->r));
 	ASSERT_NLERR(&self->r, 0, NULL);
 	ASSERT_EQ(1, self->r.ndevs);
-	ASSERT_STREQ(KPE_LOOP, self->r.devs[0].ifname);
+	ASSERT_EQ(self->ifindex, self->r.devs[0].ifindex);
+}
+
+/* A new family validates the reserved byte of every command's header. */
+TEST_F(kp, get_reserved_header_byte_set_einval)
+{
+	struct nl_msg *msg = kp_msg(self->family, KP_LOOP_CMD_DEV_GET, 0);
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	g->reserved = 1;
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex));
+	ASSERT_EQ(0, transact(self->sk, msg, &self->r));
+	ASSERT_NLERR(&self->r, EINVAL, NULL);
+	ASSERT_EQ(0, self->r.ndevs);
+}
+
+TEST_F(kp, set_reserved_header_byte_set_einval)
+{
+	struct nl_msg *msg = kp_msg(self->family, KP_LOOP_CMD_DEV_SET, 0);
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	g->reserved = 1;
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex));
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 5));
+	ASSERT_EQ(0, transact(self->sk, msg, &self->r));
+	ASSERT_NLERR(&self->r, EINVAL, NULL);
+	ASSERT_EQ(0, dev_get(self->sk, self->family, self->ifindex, NULL, &self->r));
+	ASSERT_EQ(0, self->r.devs[0].drop_ppm);
+}
+
+/* A dump takes no filter; it is refused rather than silently ignored. */
+TEST_F(kp, dump_with_ifindex_filter_einval)
+{
+	struct nl_msg *msg = kp_msg(self->family, KP_LOOP_CMD_DEV_GET, NLM_F_DUMP);
+
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex));
+	ASSERT_EQ(0, transact(self->sk, msg, &self->r));
+	ASSERT_NLERR(&self->r, EINVAL,
+		     "a dump takes no filter: get one device with a do request");
+	ASSERT_EQ(0, self->r.ndevs);
+}
+
+/* Dumps come in ifindex order (they resume by ifindex). */
+TEST_F(kp, dump_in_ifindex_order)
+{
+	int i;
+
+	ASSERT_EQ(0, link_add(KPE_A, KPE_B, -1, &self->r));
+	ASSERT_NLERR(&self->r, 0, NULL);
+	ASSERT_EQ(0, transact(self->sk,
+			      kp_msg(self->family, KP_LOOP_CMD_DEV_GET, NLM_F_DUMP),
+			      &self->r));
+	ASSERT_NLERR(&self->r, 0, NULL);
+	ASSERT_LE(3, self->r.ndevs);
+	for (i = 1; i < self->r.ndevs; i++)
+		ASSERT_LT(self->r.devs[i - 1].ifindex, self->r.devs[i].ifindex);
 }
 
 /* ---------------- dev-set: values ---------------------------------------- */
@@ -958,6 +1043,93 @@ TEST_F(kp, unprivileged_set_eperm_get_works)
 	/* and the refused request changed nothing */
 	ASSERT_EQ(0, dev_get(self->sk, self->family, self->ifindex, NULL, &self->r));
 	ASSERT_EQ(0, self->r.devs[0].drop_ppm);
+}
+
+/* dev-set needs something to change. */
+TEST_F(kp, set_nothing_to_change_einval)
+{
+	struct nl_msg *msg = kp_msg(self->family, KP_LOOP_CMD_DEV_SET, 0);
+
+	ASSERT_EQ(0, nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex));
+	ASSERT_EQ(0, transact(self->sk, msg, &self->r));
+	ASSERT_NLERR(&self->r, EINVAL,
+		     "nothing to change: give carrier or a fault rate");
+}
+
+/*
+ * Root of a container: its own user namespace and a network namespace
+ * owned by it, so CAP_NET_ADMIN there and nowhere else.  It creates a
+ * device over rtnetlink, and dev-set on it works too (GENL_UNS_ADMIN_PERM).
+ */
+TEST_F(kp, userns_root_set_works)
+{
+	struct result {
+		int stage;	/* how far the child got */
+		int add_err, set_err, get_err;
+		uint32_t drop_ppm;
+	} res = { 0 };
+	int pfd[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct nl_sock *sk;
+		struct nl_msg *msg;
+		struct reply r;
+		uint32_t ifindex;
+		int fam, fd;
+
+		close(pfd[0]);
+		/* drop every capability of the initial user namespace */
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			goto out;
+		/* a uid change made us non-dumpable: /proc/self/uid_map
+		 * would stay root's
+		 */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			goto out;
+		res.stage = 1;
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			goto out;
+		res.stage = 2;
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd < 0 || write(fd, "0 65534 1", 9) != 9)
+			goto out;
+		close(fd);
+		res.stage = 3;
+		res.add_err = link_add(KPE_TMP, NULL, -1, &r) ?: r.ea.error;
+		ifindex = if_nametoindex(KPE_TMP);
+		sk = sock_open(NETLINK_GENERIC);
+		fam = sk ? genl_ctrl_resolve(sk, KP_LOOP_FAMILY_NAME) : -1;
+		if (res.add_err || !ifindex || fam < 0)
+			goto out;
+		res.stage = 4;
+		msg = kp_msg(fam, KP_LOOP_CMD_DEV_SET, 0);
+		nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, ifindex);
+		nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 777);
+		res.set_err = transact(sk, msg, &r) ?: r.ea.error;
+		res.get_err = dev_get(sk, fam, ifindex, NULL, &r) ?: r.ea.error;
+		res.drop_ppm = r.ndevs ? r.devs[0].drop_ppm : 0;
+out:
+		if (write(pfd[1], &res, sizeof(res)) != sizeof(res))
+			_exit(3);
+		_exit(0);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(sizeof(res), read(pfd[0], &res, sizeof(res)));
+	close(pfd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	TH_LOG("container root: stage %d, newlink %d, set %d, get %d, drop_ppm %u",
+	       res.stage, res.add_err, res.set_err, res.get_err, res.drop_ppm);
+	ASSERT_EQ(4, res.stage);
+	ASSERT_EQ(0, res.add_err);
+	ASSERT_EQ(0, res.set_err);
+	ASSERT_EQ(0, res.get_err);
+	ASSERT_EQ(777, res.drop_ppm);
 }
 
 /* ---------------- good requests ----------------------------------------- */

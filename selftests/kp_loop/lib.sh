@@ -415,6 +415,17 @@ kp_static_neigh() {
 	ip -n "$4" neigh replace "$3" lladdr "$maca" dev "$5" nud permanent
 }
 
+# kp_ifindex NS DEV: DEV's ifindex in NS.
+kp_ifindex() {
+	ip -n "$1" -j link show dev "$2" | jq -er '.[0].ifindex'
+}
+
+# kp_nsid NS OTHER: the id NS has for netns OTHER.
+kp_nsid() {
+	ip -n "$1" -j netns list-id |
+		jq -er --arg ns "$2" '.[] | select(.name == $ns) | .nsid'
+}
+
 # kp_flush NS...: delete every kploop device in each NS ("" is the current
 # netns), e.g. what a failed test case left behind, so that the next one
 # starts clean.  (`ip link show type kploop` is not used: without the

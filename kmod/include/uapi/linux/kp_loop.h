@@ -73,7 +73,8 @@ enum {
 
 /*
  * Counters, all u64.  Every frame handed to ndo_start_xmit ends up in
- * exactly one of: TX_PACKETS, TX_CARRIER_DROPS or FAULT_DROPS.  Every frame
+ * exactly one of: TX_PACKETS, TX_RUNT_DROPS, TX_CARRIER_DROPS or
+ * FAULT_DROPS.  Every frame
  * the device transmitted is then counted on the receiving device (itself in
  * loop mode, the peer in pair mode) as RX_PACKETS or RX_BACKLOG_DROPS.
  */
@@ -90,6 +91,7 @@ enum {
 	KP_LOOP_A_STATS_FAULT_DROPS,	/* dropped by fault injection */
 	KP_LOOP_A_STATS_FAULT_CORRUPTS,	/* one bit flipped by fault injection */
 	KP_LOOP_A_STATS_FAULT_DUPS,	/* extra copies made by fault injection */
+	KP_LOOP_A_STATS_TX_RUNT_DROPS,	/* shorter than an Ethernet header */
 
 	__KP_LOOP_A_STATS_MAX
 };
@@ -99,7 +101,7 @@ enum {
 enum {
 	KP_LOOP_CMD_UNSPEC,
 	KP_LOOP_CMD_DEV_GET,		/* do (by ifindex or ifname) / dump */
-	KP_LOOP_CMD_DEV_SET,		/* do, CAP_NET_ADMIN */
+	KP_LOOP_CMD_DEV_SET,		/* do, CAP_NET_ADMIN in the netns' user ns */
 	KP_LOOP_CMD_DEV_ADD_NTF,	/* events: a device was created */
 	KP_LOOP_CMD_DEV_DEL_NTF,	/* events: a device is being deleted */
 	KP_LOOP_CMD_DEV_CHANGE_NTF,	/* events: its configuration changed */
