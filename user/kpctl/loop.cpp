@@ -155,9 +155,16 @@ LoopCmd parse_set(Args &args) {
     return cmd;
 }
 
-void print_warnings(const kpath::Socket &sock, std::ostream &err) {
-    for (const auto &w : sock.warnings())
+// Extack warnings, and dump_interrupted_warning for a dump that stayed
+// inconsistent: "Warning: <text>" on stderr, after the command's output.
+void print_warnings(const std::vector<std::string> &warnings, std::ostream &err) {
+    for (const auto &w : warnings)
         err << "Warning: " << w << '\n';
+}
+
+// The warnings of the socket's last request.
+void print_warnings(const kpath::Socket &sock, std::ostream &err) {
+    print_warnings(sock.warnings(), err);
 }
 
 std::string peer_label(const loop::LoopDev &dev, const std::optional<std::string> &peer_name) {
@@ -212,19 +219,24 @@ int do_del(const LoopDel &cmd, std::ostream &err) {
     return 0;
 }
 
-int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out) {
+int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out, std::ostream &err) {
     std::optional<uint32_t> ifindex;
     if (cmd.name)
         ifindex = resolve_ifindex(*cmd.name);
     kpath::Socket rtnl(NETLINK_ROUTE);
     std::vector<loop::LoopLink> links;
+    std::vector<std::string> warnings;
     if (ifindex) {
         auto l = loop::show(rtnl, *ifindex);
         if (!l)
             throw NoDeviceError(*cmd.name);
         links.push_back(std::move(*l));
     } else {
-        links = loop::show(rtnl);
+        // Interrupted dumps were retried; one that stayed so is shown as it
+        // is, with a warning (not an error: exit status 0).
+        auto dumped = loop::show(rtnl);
+        links = std::move(dumped.items);
+        warnings = std::move(dumped.warnings);
     }
 
     if (g.json) {
@@ -239,6 +251,7 @@ int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out) {
             out << format_link(l) << '\n';
     }
     out.flush();
+    print_warnings(warnings, err);
     return 0;
 }
 
@@ -256,16 +269,20 @@ int do_set(const LoopSet &cmd, std::ostream &err) {
     return 0;
 }
 
-int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out) {
+int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out, std::ostream &err) {
     std::optional<uint32_t> ifindex;
     if (cmd.name)
         ifindex = resolve_ifindex(*cmd.name);
     loop::Client client;
     std::vector<loop::LoopDev> devs;
-    if (ifindex)
+    std::vector<std::string> warnings;
+    if (ifindex) {
         devs.push_back(client.get(*ifindex));
-    else
-        devs = client.dump();
+    } else {
+        auto dumped = client.dump(); // retried while interrupted, as in do_show()
+        devs = std::move(dumped.items);
+        warnings = std::move(dumped.warnings);
+    }
 
     if (g.json) {
         kpath::JsonWriter j(out, g.pretty);
@@ -279,6 +296,7 @@ int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out) {
             format_stats(out, d);
     }
     out.flush();
+    print_warnings(warnings, err);
     return 0;
 }
 
@@ -410,12 +428,12 @@ int run_loop(const LoopCmd &cmd, const Globals &g, std::ostream &out, std::ostre
                 } else if constexpr (std::is_same_v<T, LoopDel>) {
                     return do_del(c, err);
                 } else if constexpr (std::is_same_v<T, LoopShow>) {
-                    return do_show(c, g, out);
+                    return do_show(c, g, out, err);
                 } else if constexpr (std::is_same_v<T, LoopSet>) {
                     return do_set(c, err);
                 } else {
                     static_assert(std::is_same_v<T, LoopStats>);
-                    return do_stats(c, g, out);
+                    return do_stats(c, g, out, err);
                 }
             },
             cmd);

@@ -3,8 +3,6 @@
 // <net/if.h> must come before <linux/if.h> (pulled in by libnl headers).
 #include <net/if.h>
 
-#include <cerrno>
-
 #include "cli.hpp"
 #include "kpath/error.hpp"
 #include "kpath/signals.hpp"
@@ -85,10 +83,13 @@ int run_monitor(const Monitor &cmd, const Globals &g, std::ostream &out, std::os
             break;
         try {
             mon.process(on_event);
-        } catch (const kpath::Error &e) {
-            if (e.error() != ENOMEM) // ENOBUFS: the socket overran
-                throw;
-            err << "Warning: event queue overrun, some events were lost\n";
+        } catch (const kpath::EventsLost &) {
+            // The socket overflowed (ENOBUFS) and the kernel dropped events;
+            // what is queued after the overflow is read on the next round.
+            // Any other error (ENOMEM included) ends the monitor.
+            out.flush();
+            err << "kpctl: events lost (receive buffer overflow); continuing\n";
+            err.flush();
         }
     }
     return 0;

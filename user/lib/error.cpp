@@ -37,6 +37,8 @@ std::string Error::describe() const {
 NetnsError::NetnsError(int err, std::string ns)
     : Error(err, {}, "Cannot open network namespace \"" + ns + "\""), ns_(std::move(ns)) {}
 
+EventsLost::EventsLost() : Error(ENOBUFS, {}, "events lost (receive buffer overflow)") {}
+
 int nle_to_errno(int nle) noexcept {
     switch (std::abs(nle)) {
     case NLE_SUCCESS:
@@ -80,6 +82,12 @@ int nle_to_errno(int nle) noexcept {
     default:
         return 0;
     }
+}
+
+int recv_errno(int nle, int sys_errno) noexcept {
+    if (std::abs(nle) == NLE_NOMEM && sys_errno == ENOBUFS)
+        return ENOBUFS;
+    return nle_to_errno(nle);
 }
 
 void throw_nle(int nle, const std::string &what) {

@@ -13,7 +13,7 @@
 
 namespace kpath::loop {
 
-const std::array<StatField, 10> stat_fields = {{
+const std::array<StatField, 11> stat_fields = {{
         {KP_LOOP_A_STATS_TX_PACKETS, "tx_packets", &Stats::tx_packets},
         {KP_LOOP_A_STATS_TX_BYTES, "tx_bytes", &Stats::tx_bytes},
         {KP_LOOP_A_STATS_RX_PACKETS, "rx_packets", &Stats::rx_packets},
@@ -24,6 +24,7 @@ const std::array<StatField, 10> stat_fields = {{
         {KP_LOOP_A_STATS_FAULT_DROPS, "fault_drops", &Stats::fault_drops},
         {KP_LOOP_A_STATS_FAULT_CORRUPTS, "fault_corrupts", &Stats::fault_corrupts},
         {KP_LOOP_A_STATS_FAULT_DUPS, "fault_dups", &Stats::fault_dups},
+        {KP_LOOP_A_STATS_TX_RUNT_DROPS, "tx_runt_drops", &Stats::tx_runt_drops},
 }};
 
 std::string mode_name(Mode mode) {
@@ -193,16 +194,19 @@ void resolve_peer_names(Socket &rtnl, std::vector<LoopLink> &links) {
 
 } // namespace
 
-std::vector<LoopLink> show(Socket &rtnl) {
-    std::vector<LoopLink> links;
-    for (const auto &link : rtnl::dump_links(rtnl, KP_LOOP_LINK_KIND)) {
+DumpResult<std::vector<LoopLink>> show(Socket &rtnl) {
+    auto dumped = rtnl::dump_links(rtnl, KP_LOOP_LINK_KIND);
+    DumpResult<std::vector<LoopLink>> r;
+    r.interrupted = dumped.interrupted;
+    r.warnings = std::move(dumped.warnings);
+    for (const auto &link : dumped.items) {
         if (auto l = parse_link(link))
-            links.push_back(std::move(*l));
+            r.items.push_back(std::move(*l));
     }
-    std::sort(links.begin(), links.end(),
+    std::sort(r.items.begin(), r.items.end(),
               [](const LoopLink &a, const LoopLink &b) { return a.dev.ifindex < b.dev.ifindex; });
-    resolve_peer_names(rtnl, links);
-    return links;
+    resolve_peer_names(rtnl, r.items);
+    return r;
 }
 
 std::optional<LoopLink> show(Socket &rtnl, uint32_t ifindex) {
@@ -313,14 +317,16 @@ LoopDev Client::get(const std::string &ifname) {
     return *dev;
 }
 
-std::vector<LoopDev> Client::dump() {
-    std::vector<LoopDev> devs;
-    NlMsg msg = build_dev_dump(family_.id());
-    family_.socket().request(msg,
-                             [&](nl_msg *reply) { devs.push_back(parse_dev(nlmsg_hdr(reply))); });
-    std::sort(devs.begin(), devs.end(),
+DumpResult<std::vector<LoopDev>> Client::dump() {
+    auto r = retry_dump<std::vector<LoopDev>>([&](std::vector<LoopDev> &devs) {
+        NlMsg msg = build_dev_dump(family_.id());
+        return family_.socket().request(
+                msg, [&](nl_msg *reply) { devs.push_back(parse_dev(nlmsg_hdr(reply))); });
+    });
+    // The module dumps in ifindex order; sort anyway rather than depend on it.
+    std::sort(r.items.begin(), r.items.end(),
               [](const LoopDev &a, const LoopDev &b) { return a.ifindex < b.ifindex; });
-    return devs;
+    return r;
 }
 
 void Client::set(const SetRequest &req) {

@@ -125,6 +125,7 @@ struct Transaction {
     uint32_t seq = 0;
     bool done = false;
     bool failed = false;
+    bool interrupted = false; // NLM_F_DUMP_INTR seen
     Ack ack;
     std::exception_ptr exception;
     std::vector<std::string> *warnings = nullptr;
@@ -193,6 +194,16 @@ int error_cb(sockaddr_nl *, nlmsgerr *err, void *arg) {
     return NL_STOP;
 }
 
+// A dump reply with NLM_F_DUMP_INTR (only replies to our request get here,
+// after seq_check_cb). Without this callback libnl 3.7 reads on to NLMSG_DONE
+// and then fails the whole receive with -NLE_DUMP_INTR; with it, it is up to
+// us: note it and go on processing this message and the rest of the dump, so
+// the socket is left clean and the caller decides whether to retry.
+int dump_intr_cb(nl_msg *, void *arg) {
+    static_cast<Transaction *>(arg)->interrupted = true;
+    return NL_OK;
+}
+
 int accept_all_cb(nl_msg *, void *) {
     return NL_OK;
 }
@@ -219,7 +230,10 @@ int Socket::fd() const noexcept {
     return nl_socket_get_fd(sk_.get());
 }
 
-void Socket::request(nl_msg *msg, const Handler &on_reply) {
+RequestResult Socket::request(nl_msg *msg, const Handler &on_reply) {
+    // Warnings belong to the request that produced them.
+    warnings_.clear();
+
     nlmsghdr *nlh = nlmsg_hdr(msg);
     const bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
     if (!dump)
@@ -239,21 +253,29 @@ void Socket::request(nl_msg *msg, const Handler &on_reply) {
     nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, valid_cb, &t);
     nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &t);
     nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &t);
+    nl_cb_set(cb.get(), NL_CB_DUMP_INTR, NL_CB_CUSTOM, dump_intr_cb, &t);
     nl_cb_err(cb.get(), NL_CB_CUSTOM, error_cb, &t);
 
     // Read up to the ack / NLMSG_DONE even when a handler threw (the rest is
     // skipped), so the socket is clean for the next request: a dump left
     // unfinished would make the next dump on this socket fail with EBUSY.
+    int sys_errno = 0;
     do {
+        errno = 0;
         rc = nl_recvmsgs(sk_.get(), cb.get());
+        sys_errno = errno;
     } while (!t.done && rc >= 0);
 
     if (t.exception)
         std::rethrow_exception(t.exception);
     if (t.failed)
         throw_ack(t.ack);
-    if (rc < 0)
+    if (rc < 0) {
+        if (recv_errno(rc, sys_errno) == ENOBUFS)
+            throw Error(ENOBUFS, {}, "receiving a netlink reply: messages were lost");
         throw_nle(rc, "receiving a netlink reply");
+    }
+    return RequestResult{t.interrupted, warnings_};
 }
 
 void Socket::add_membership(int group) {
@@ -277,17 +299,30 @@ void Socket::set_rcvbuf(int bytes) {
 void Socket::receive(const Handler &on_msg) {
     Transaction t;
     t.handler = &on_msg;
-    t.warnings = &warnings_;
 
     NlCbPtr cb = cb_alloc();
     nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_all_cb, nullptr);
     nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, valid_cb, &t);
 
+    // libnl maps the recvmsg() errno to an NLE_* code, the same one for
+    // ENOBUFS and ENOMEM: keep errno to tell them apart. On failure
+    // nl_recvmsgs() returns right after recvmsg() (only free() runs in
+    // between, which leaves errno alone).
+    errno = 0;
     int rc = nl_recvmsgs(sk_.get(), cb.get());
+    const int sys_errno = errno;
     if (t.exception)
         std::rethrow_exception(t.exception);
-    if (rc < 0)
+    if (rc >= 0)
+        return;
+    switch (recv_errno(rc, sys_errno)) {
+    case EAGAIN: // non-blocking socket, nothing queued (libnl 3.7: -NLE_AGAIN)
+        return;
+    case ENOBUFS: // the kernel found our receive buffer full: events were dropped
+        throw EventsLost();
+    default:
         throw_nle(rc, "receiving netlink messages");
+    }
 }
 
 } // namespace kpath

@@ -150,16 +150,16 @@ std::string operstate_name(uint8_t operstate) {
     return std::to_string(operstate);
 }
 
-std::vector<Link> dump_links(Socket &sock, const std::string &kind) {
-    std::vector<Link> links;
-    NlMsg msg = build_getlink_dump(kind);
-    sock.request(msg, [&](nl_msg *reply) {
-        Link link = parse_link(nlmsg_hdr(reply));
-        // Old kernels ignore the kind filter: filter here too.
-        if (kind.empty() || link.kind == kind)
-            links.push_back(std::move(link));
+DumpResult<std::vector<Link>> dump_links(Socket &sock, const std::string &kind) {
+    return retry_dump<std::vector<Link>>([&](std::vector<Link> &links) {
+        NlMsg msg = build_getlink_dump(kind);
+        return sock.request(msg, [&](nl_msg *reply) {
+            Link link = parse_link(nlmsg_hdr(reply));
+            // Old kernels ignore the kind filter: filter here too.
+            if (kind.empty() || link.kind == kind)
+                links.push_back(std::move(link));
+        });
     });
-    return links;
 }
 
 std::optional<Link> get_link(Socket &sock, int ifindex, std::optional<int32_t> target_netnsid) {

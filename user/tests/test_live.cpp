@@ -34,10 +34,10 @@ TEST(LiveRtnl, MissingLinkIsNullopt) {
 TEST(LiveRtnl, DumpListsLoopbackAndFiltersByKind) {
     Socket sock(NETLINK_ROUTE);
     bool found = false;
-    for (const auto &l : rtnl::dump_links(sock))
+    for (const auto &l : rtnl::dump_links(sock).items)
         found = found || l.ifname == "lo";
     EXPECT_TRUE(found);
-    for (const auto &l : rtnl::dump_links(sock, "kpath-no-such-kind"))
+    for (const auto &l : rtnl::dump_links(sock, "kpath-no-such-kind").items)
         ADD_FAILURE() << "unexpected link " << l.ifname;
 }
 
@@ -64,12 +64,30 @@ TEST(LiveRtnl, SocketRecoversAfterHandlerAbortsADump) {
     // The rest of that dump was drained: the socket serves a new dump (an
     // unfinished one would make it fail with EBUSY) and a do request.
     bool found = false;
-    for (const auto &l : rtnl::dump_links(sock))
+    for (const auto &l : rtnl::dump_links(sock).items)
         found = found || l.ifname == "lo";
     EXPECT_TRUE(found);
     auto lo = rtnl::get_link(sock, 1);
     ASSERT_TRUE(lo);
     EXPECT_EQ(lo->ifname, "lo");
+}
+
+TEST(LiveRtnl, DumpResultAndRequestWarnings) {
+    Socket sock(NETLINK_ROUTE);
+    RequestResult r = sock.request(rtnl::build_getlink_dump());
+    EXPECT_TRUE(r.warnings.empty());
+    EXPECT_TRUE(sock.warnings().empty());
+    auto links = rtnl::dump_links(sock);
+    EXPECT_FALSE(links.interrupted);
+    EXPECT_TRUE(links.warnings.empty());
+    EXPECT_FALSE(links.items.empty());
+}
+
+TEST(LiveSocket, NonBlockingReceiveWithNothingQueuedReturns) {
+    Socket sock(NETLINK_ROUTE);
+    sock.add_membership(RTNLGRP_LINK); // allowed without privileges
+    sock.set_nonblocking();
+    EXPECT_NO_THROW(sock.receive([](nl_msg *) {})); // EAGAIN is not an error
 }
 
 TEST(LiveGenl, ResolveController) {

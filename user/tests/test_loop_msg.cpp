@@ -306,6 +306,7 @@ TEST(LoopParse, DevGetReplyPairWithStats) {
     EXPECT_EQ(d.stats->fault_drops, b + KP_LOOP_A_STATS_FAULT_DROPS);
     EXPECT_EQ(d.stats->fault_corrupts, b + KP_LOOP_A_STATS_FAULT_CORRUPTS);
     EXPECT_EQ(d.stats->fault_dups, b + KP_LOOP_A_STATS_FAULT_DUPS);
+    EXPECT_EQ(d.stats->tx_runt_drops, b + KP_LOOP_A_STATS_TX_RUNT_DROPS);
 }
 
 TEST(LoopParse, DevGetReplyLoopModeWithoutOptionalAttributes) {

@@ -121,12 +121,13 @@ TEST(StatsOutput, JsonHasEveryCounter) {
     s.fault_drops = 8;
     s.fault_corrupts = 9;
     s.fault_dups = 10;
+    s.tx_runt_drops = 11;
     d.stats = s;
     EXPECT_EQ(json_of([&](kpath::JsonWriter &j) { kpctl::write_stats_json(j, d); }),
               "{\"ifname\":\"kp0\",\"ifindex\":5,\"stats\":{\"tx_packets\":1,\"tx_bytes\":2,"
               "\"rx_packets\":3,\"rx_bytes\":4,\"rx_backlog_drops\":5,\"rx_other_drops\":6,"
               "\"tx_carrier_drops\":7,\"fault_drops\":8,\"fault_corrupts\":9,"
-              "\"fault_dups\":10}}");
+              "\"fault_dups\":10,\"tx_runt_drops\":11}}");
 }
 
 TEST(StatsOutput, TextIsAlignedTwoColumns) {
@@ -147,7 +148,8 @@ TEST(StatsOutput, TextIsAlignedTwoColumns) {
                         "    tx_carrier_drops        0\n"
                         "    fault_drops             0\n"
                         "    fault_corrupts          0\n"
-                        "    fault_dups              0\n");
+                        "    fault_dups              0\n"
+                        "    tx_runt_drops           0\n");
 }
 
 TEST(MonitorOutput, JsonEvents) {

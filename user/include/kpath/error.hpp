@@ -41,8 +41,22 @@ private:
     std::string ns_;
 };
 
+// A socket listening to notifications overflowed its receive buffer: the
+// kernel dropped events (recvmsg failed with ENOBUFS). Not fatal: the socket
+// stays usable. error() is ENOBUFS.
+class EventsLost : public Error {
+public:
+    EventsLost();
+};
+
 // Map a (negative or positive) libnl NLE_* code to an errno value; 0 if none fits.
 int nle_to_errno(int nle) noexcept;
+
+// The errno of a failed libnl receive (nl_recvmsgs): as nle_to_errno(), except
+// that libnl maps both ENOBUFS (the receive buffer overflowed, messages were
+// lost) and ENOMEM (allocation failure) to NLE_NOMEM; sys_errno, the errno
+// left by the failed call, tells them apart.
+int recv_errno(int nle, int sys_errno) noexcept;
 
 // Throw an Error for a libnl return code (negative NLE_*), noting what failed.
 [[noreturn]] void throw_nle(int nle, const std::string &what);

@@ -42,6 +42,7 @@ struct Stats {
     uint64_t fault_drops = 0;
     uint64_t fault_corrupts = 0;
     uint64_t fault_dups = 0;
+    uint64_t tx_runt_drops = 0; // shorter than an Ethernet header
 
     bool operator==(const Stats &) const = default;
 };
@@ -52,7 +53,7 @@ struct StatField {
     std::string_view name;
     uint64_t Stats::*member;
 };
-extern const std::array<StatField, 10> stat_fields;
+extern const std::array<StatField, 11> stat_fields;
 
 // A kp_loop device as the generic netlink family reports it (DEV_GET replies
 // and notifications). Attributes the kernel did not send stay nullopt.
@@ -126,8 +127,10 @@ std::optional<Event> parse_event(nlmsghdr *nlh);
 void add(Socket &rtnl, const AddRequest &req);
 void del(Socket &rtnl, uint32_t ifindex);
 // All kp_loop links, ordered by ifindex, with peer names resolved where
-// possible (also in another netns, through IFLA_TARGET_NETNSID).
-std::vector<LoopLink> show(Socket &rtnl);
+// possible (also in another netns, through IFLA_TARGET_NETNSID). The link
+// dump is retried while interrupted (rtnl::dump_links()); `warnings` are the
+// dump's (extack, and dump_interrupted_warning if it stayed interrupted).
+DumpResult<std::vector<LoopLink>> show(Socket &rtnl);
 // One link; nullopt if ifindex does not exist; throws Error(EOPNOTSUPP,
 // "... is not a kploop device") for another kind.
 std::optional<LoopLink> show(Socket &rtnl, uint32_t ifindex);
@@ -139,7 +142,9 @@ public:
 
     LoopDev get(uint32_t ifindex);
     LoopDev get(const std::string &ifname);
-    std::vector<LoopDev> dump();
+    // All devices, ordered by ifindex. A dump interrupted by devices coming
+    // or going (NLM_F_DUMP_INTR) is run again, see retry_dump().
+    DumpResult<std::vector<LoopDev>> dump();
     void set(const SetRequest &req);
 
     genl::Family &family() noexcept { return family_; }
@@ -155,7 +160,9 @@ public:
 
     // The socket to poll for readability.
     int fd() const noexcept;
-    // Dispatch queued notifications (non-blocking).
+    // Dispatch queued notifications (non-blocking; nothing queued is not an
+    // error). Throws EventsLost when the socket overflowed and events were
+    // dropped (the monitor can go on), Error for anything else.
     void process(const std::function<void(const Event &)> &on_event);
 
 private:

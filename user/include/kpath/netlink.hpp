@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <linux/netlink.h>
@@ -61,6 +62,18 @@ Ack parse_ack(const nlmsghdr *nlh);
 
 // --- socket ------------------------------------------------------------------
 
+// What one Socket::request() produced besides the replies given to its handler.
+struct RequestResult {
+    // A dump reply carried NLM_F_DUMP_INTR: what was dumped changed while the
+    // kernel was dumping it (rtnetlink and kp_loop flag this when devices were
+    // added or removed), so entries may be missing or repeated. The dump was
+    // still read to its NLMSG_DONE and every reply was handed to the handler.
+    bool interrupted = false;
+    // Extack warnings (NLMSGERR_ATTR_MSG on a successful ack or on the
+    // NLMSG_DONE of a dump), oldest first.
+    std::vector<std::string> warnings;
+};
+
 class Socket {
 public:
     // Called for every reply/notification that is not an ack/done/error.
@@ -81,10 +94,15 @@ public:
     // with the kernel's errno and extack message on failure. If `on_reply`
     // throws, the remaining replies are read and dropped (the socket stays
     // usable) and the exception is rethrown.
-    void request(nl_msg *msg, const Handler &on_reply = {});
-    void request(const NlMsg &msg, const Handler &on_reply = {}) { request(msg.get(), on_reply); }
+    // An interrupted dump (NLM_F_DUMP_INTR) is not an error: it is reported in
+    // the result, and retrying it is up to the caller (see retry_dump()).
+    RequestResult request(nl_msg *msg, const Handler &on_reply = {});
+    RequestResult request(const NlMsg &msg, const Handler &on_reply = {}) {
+        return request(msg.get(), on_reply);
+    }
 
-    // Extack warnings (NLMSGERR_ATTR_MSG on a successful ack), oldest first.
+    // The extack warnings of the most recent request() (the same as its
+    // RequestResult::warnings), oldest first; each request() starts afresh.
     const std::vector<std::string> &warnings() const noexcept { return warnings_; }
 
     // --- for event monitoring ---
@@ -93,13 +111,58 @@ public:
     void set_rcvbuf(int bytes);
     // Read and dispatch whatever is queued (one recvmsg batch) without
     // sequence checks; returns at once on a non-blocking socket with nothing
-    // queued. Throws Error (ENOBUFS shows up as ENOMEM: events were lost).
+    // queued (EAGAIN is not an error). Throws EventsLost (errno ENOBUFS) when
+    // the receive buffer overflowed and the kernel dropped notifications: the
+    // socket stays usable and what was queued is read by the next call.
+    // Other failures (ENOMEM: out of memory, ...) throw Error.
     void receive(const Handler &on_msg);
 
 private:
     NlSockPtr sk_;
     int protocol_;
-    std::vector<std::string> warnings_;
+    std::vector<std::string> warnings_; // of the most recent request()
 };
+
+// --- interrupted dumps ------------------------------------------------------
+
+// How many times a dump is run while the kernel reports it interrupted (as
+// iproute2 retries interrupted dumps), and what is said when it stays so.
+inline constexpr int dump_max_attempts = 10;
+inline constexpr const char *dump_interrupted_warning =
+        "Dump was interrupted and may be inconsistent.";
+
+// A whole dump's outcome.
+template <typename T>
+struct DumpResult {
+    T items{};
+    // Every attempt was interrupted: `items` is the last attempt's and may be
+    // inconsistent (`warnings` then ends with dump_interrupted_warning).
+    bool interrupted = false;
+    // Extack warnings of the attempt whose items these are.
+    std::vector<std::string> warnings;
+};
+
+// Run a dump until the kernel reports it consistent, at most max_attempts
+// (at least 1) times. `attempt(T &items)` runs the whole dump once into the
+// (fresh, empty) `items` and returns its RequestResult. The items of an
+// interrupted attempt are discarded unless it was the last one allowed: then
+// they are returned with interrupted set and dump_interrupted_warning added
+// to the warnings, for the caller to show like extack warnings. Exceptions
+// from `attempt` propagate at once.
+template <typename T, typename Attempt>
+DumpResult<T> retry_dump(Attempt &&attempt, int max_attempts = dump_max_attempts) {
+    DumpResult<T> r;
+    for (int i = 0; i < max_attempts || i == 0; i++) {
+        T items{};
+        RequestResult res = attempt(items);
+        r.items = std::move(items);
+        r.interrupted = res.interrupted;
+        r.warnings = std::move(res.warnings);
+        if (!r.interrupted)
+            return r;
+    }
+    r.warnings.emplace_back(dump_interrupted_warning);
+    return r;
+}
 
 } // namespace kpath

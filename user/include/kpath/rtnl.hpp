@@ -70,7 +70,10 @@ Link parse_link(nlmsghdr *nlh);
 std::string operstate_name(uint8_t operstate);
 
 // Request helpers on an rtnetlink socket.
-std::vector<Link> dump_links(Socket &sock, const std::string &kind = {});
+// All links (of `kind` when given), in the kernel's order. A dump interrupted
+// by links coming or going is run again (retry_dump()); if it never completes
+// consistently the last attempt's links are returned, flagged and warned about.
+DumpResult<std::vector<Link>> dump_links(Socket &sock, const std::string &kind = {});
 // nullopt if there is no such link (ENODEV).
 std::optional<Link> get_link(Socket &sock, int ifindex,
                              std::optional<int32_t> target_netnsid = std::nullopt);
