@@ -18,6 +18,9 @@
 #include "compat/v6_12_netdev_bits.h"
 #include "kp_loop.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 #define KP_LOOP_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | \
 			  NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM | \
 			  NETIF_F_RXCSUM | NETIF_F_SCTP_CRC | \
@@ -58,6 +61,7 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 		     struct net_device *rcv)
 {
 	unsigned int len = skb->len;
+	int ret;
 
 	kp_loop_count_frame(dev, KP_LOOP_STAT_TX_PACKETS, len);
 
@@ -77,7 +81,9 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 	 * local_bh_disable()/enable() pair, as in loopback_xmit().  Netpoll,
 	 * which calls us with IRQs off, is refused (IFF_DISABLE_NETPOLL).
 	 */
-	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
+	ret = __netif_rx(skb);
+	trace_kp_loop_rx(rcv, len, ret);
+	if (likely(ret == NET_RX_SUCCESS))
 		kp_loop_count_frame(rcv, KP_LOOP_STAT_RX_PACKETS, len);
 	else
 		kp_loop_count(rcv, KP_LOOP_STAT_RX_BACKLOG_DROPS, 1);
@@ -100,6 +106,7 @@ static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct kp_loop_priv *priv = netdev_priv(dev);
 	struct net_device *rcv;
 
+	trace_kp_loop_xmit(dev, skb);
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
 		kp_loop_count(dev, KP_LOOP_STAT_TX_RUNT_DROPS, 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
@@ -269,6 +276,7 @@ static int kp_loop_dev_init(struct net_device *dev)
 	priv->stats = netdev_alloc_pcpu_stats(struct kp_loop_stats);
 	if (!priv->stats)
 		return -ENOMEM;
+	kp_loop_fault_init(priv);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 
 #include <linux/jump_label.h>
 #include <linux/netdevice.h>
+#include <linux/prandom.h>
+#include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/kp_loop.h>
 
@@ -52,6 +54,26 @@ struct kp_loop_stats_snap {
 	u64 ctr[KP_LOOP_N_STATS];
 };
 
+/**
+ * struct kp_loop_fault_state - where a device's fault decisions come from
+ * @lock: serialises the decisions of concurrent transmitters (LLTX), so
+ *	that a seeded run is one sequence; taken with BH disabled
+ * @rnd: the seeded generator, when @seed is not 0
+ * @seed: 0: decisions from get_random_u32(); else from @rnd, seeded with it
+ * @frames: frames decided since the state was last reset
+ * @ge_bad: the Gilbert-Elliott chain is in its bad state
+ *
+ * Reset (frame 0, good state, generator re-seeded) whenever dev-set
+ * changes the seed or a rate, so that a configuration replays exactly.
+ */
+struct kp_loop_fault_state {
+	spinlock_t lock;	/* see above */
+	struct rnd_state rnd;
+	u64 seed;
+	u64 frames;
+	bool ge_bad;
+};
+
 struct kp_loop_priv {
 	struct net_device __rcu *peer;	/* pair mode only */
 	struct kp_loop_stats __percpu *stats;
@@ -62,6 +84,14 @@ struct kp_loop_priv {
 	u32 drop_ppm;
 	u32 corrupt_ppm;
 	u32 dup_ppm;
+	/* Gilbert-Elliott burst loss: transitions good->bad (p), bad->good
+	 * (r), loss in each state; off while ge_p_ppm is 0.
+	 */
+	u32 ge_p_ppm;
+	u32 ge_r_ppm;
+	u32 ge_bad_drop_ppm;
+	u32 ge_good_drop_ppm;
+	struct kp_loop_fault_state fault;
 };
 
 extern struct rtnl_link_ops kp_loop_link_ops;
@@ -117,6 +147,8 @@ DECLARE_STATIC_KEY_FALSE(kp_loop_faults_key);
 
 bool kp_loop_faults_active(const struct kp_loop_priv *priv);
 void kp_loop_faults_update(struct net_device *dev, bool on);
+void kp_loop_fault_init(struct kp_loop_priv *priv);
+void kp_loop_fault_reset(struct kp_loop_priv *priv, u64 seed);
 
 /*
  * Whether @priv's device injects faults: a static branch first, enabled

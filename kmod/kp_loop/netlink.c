@@ -46,6 +46,12 @@ static const struct nla_policy kp_loop_dev_set_policy[KP_LOOP_A_DEV_MAX + 1] = {
 	[KP_LOOP_A_DEV_DUP_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &kp_loop_ppm_range),
 	[KP_LOOP_A_DEV_STATS] = KP_LOOP_RO("statistics"),
 	[KP_LOOP_A_DEV_MTU] = KP_LOOP_RO("the MTU (use rtnetlink)"),
+	[KP_LOOP_A_DEV_SEED] = { .type = NLA_U64 },
+	[KP_LOOP_A_DEV_GE_P_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &kp_loop_ppm_range),
+	[KP_LOOP_A_DEV_GE_R_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &kp_loop_ppm_range),
+	[KP_LOOP_A_DEV_GE_BAD_DROP_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &kp_loop_ppm_range),
+	[KP_LOOP_A_DEV_GE_GOOD_DROP_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &kp_loop_ppm_range),
+	[KP_LOOP_A_DEV_PAD] = { .type = NLA_REJECT },
 };
 
 static struct genl_family kp_loop_genl_family;
@@ -103,7 +109,15 @@ static int kp_loop_nl_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, KP_LOOP_A_DEV_DROP_PPM, READ_ONCE(priv->drop_ppm)) ||
 	    nla_put_u32(skb, KP_LOOP_A_DEV_CORRUPT_PPM,
 			READ_ONCE(priv->corrupt_ppm)) ||
-	    nla_put_u32(skb, KP_LOOP_A_DEV_DUP_PPM, READ_ONCE(priv->dup_ppm)))
+	    nla_put_u32(skb, KP_LOOP_A_DEV_DUP_PPM, READ_ONCE(priv->dup_ppm)) ||
+	    nla_put_u64_64bit(skb, KP_LOOP_A_DEV_SEED, priv->fault.seed,
+			      KP_LOOP_A_DEV_PAD) ||
+	    nla_put_u32(skb, KP_LOOP_A_DEV_GE_P_PPM, priv->ge_p_ppm) ||
+	    nla_put_u32(skb, KP_LOOP_A_DEV_GE_R_PPM, priv->ge_r_ppm) ||
+	    nla_put_u32(skb, KP_LOOP_A_DEV_GE_BAD_DROP_PPM,
+			priv->ge_bad_drop_ppm) ||
+	    nla_put_u32(skb, KP_LOOP_A_DEV_GE_GOOD_DROP_PPM,
+			priv->ge_good_drop_ppm))
 		goto nla_put_failure;
 
 	peer = rtnl_dereference(priv->peer);
@@ -262,7 +276,9 @@ static int kp_loop_nl_dev_get_dumpit(struct sk_buff *skb,
 
 static const int kp_loop_settable[] = {
 	KP_LOOP_A_DEV_CARRIER, KP_LOOP_A_DEV_DROP_PPM,
-	KP_LOOP_A_DEV_CORRUPT_PPM, KP_LOOP_A_DEV_DUP_PPM,
+	KP_LOOP_A_DEV_CORRUPT_PPM, KP_LOOP_A_DEV_DUP_PPM, KP_LOOP_A_DEV_SEED,
+	KP_LOOP_A_DEV_GE_P_PPM, KP_LOOP_A_DEV_GE_R_PPM,
+	KP_LOOP_A_DEV_GE_BAD_DROP_PPM, KP_LOOP_A_DEV_GE_GOOD_DROP_PPM,
 };
 
 /* Store @attr's u32 in *@val; true if that changed it. */
@@ -312,6 +328,24 @@ static int kp_loop_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 				      attrs[KP_LOOP_A_DEV_CORRUPT_PPM]);
 	changed |= kp_loop_nl_set_u32(&priv->dup_ppm,
 				      attrs[KP_LOOP_A_DEV_DUP_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->ge_p_ppm,
+				      attrs[KP_LOOP_A_DEV_GE_P_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->ge_r_ppm,
+				      attrs[KP_LOOP_A_DEV_GE_R_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->ge_bad_drop_ppm,
+				      attrs[KP_LOOP_A_DEV_GE_BAD_DROP_PPM]);
+	changed |= kp_loop_nl_set_u32(&priv->ge_good_drop_ppm,
+				      attrs[KP_LOOP_A_DEV_GE_GOOD_DROP_PPM]);
+	if (attrs[KP_LOOP_A_DEV_SEED] &&
+	    nla_get_u64(attrs[KP_LOOP_A_DEV_SEED]) != priv->fault.seed)
+		changed = true;
+	/* Any fault setting restarts the decisions: a configuration set
+	 * with a seed replays exactly, from its first frame.
+	 */
+	if (changed || attrs[KP_LOOP_A_DEV_SEED])
+		kp_loop_fault_reset(priv, attrs[KP_LOOP_A_DEV_SEED] ?
+				    nla_get_u64(attrs[KP_LOOP_A_DEV_SEED]) :
+				    priv->fault.seed);
 	kp_loop_faults_update(dev, kp_loop_faults_active(priv));
 	if (attrs[KP_LOOP_A_DEV_CARRIER]) {
 		carrier = nla_get_u8(attrs[KP_LOOP_A_DEV_CARRIER]);

@@ -65,6 +65,12 @@ enum {
 	KP_LOOP_A_DEV_DUP_PPM,		/* u32, 0..KP_LOOP_PPM_MAX */
 	KP_LOOP_A_DEV_STATS,		/* nest, KP_LOOP_A_STATS_* */
 	KP_LOOP_A_DEV_MTU,		/* u32 */
+	KP_LOOP_A_DEV_SEED,		/* u64, 0: unseeded */
+	KP_LOOP_A_DEV_GE_P_PPM,		/* u32, good -> bad; 0: no bursts */
+	KP_LOOP_A_DEV_GE_R_PPM,		/* u32, bad -> good */
+	KP_LOOP_A_DEV_GE_BAD_DROP_PPM,	/* u32, loss in the bad state */
+	KP_LOOP_A_DEV_GE_GOOD_DROP_PPM,	/* u32, loss in the good state */
+	KP_LOOP_A_DEV_PAD,
 
 	__KP_LOOP_A_DEV_MAX
 };
