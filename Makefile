@@ -39,7 +39,8 @@ modules: deps
 
 user: deps
 	@scripts/progress "building kpctl and libkpath"
-	@cmake -S user -B $(BUILD)/user -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+	@cmake -S user -B $(BUILD)/user -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) \
+		-DKPATH_WERROR=$(if $(filter true,$(CI)),ON,OFF) >/dev/null
 	@cmake --build $(BUILD)/user -j2
 
 selftests: deps

@@ -249,8 +249,8 @@ test_rmmod() {
 	trap "kill $MON_PID 2>/dev/null || true" EXIT
 	rmmod kp_loop
 	sleep 1
-	kill -INT "$MON_PID"
-	wait_exit "$MON_PID" 10 || kp_fail "monitor did not stop on SIGINT"
+	kill -TERM "$MON_PID"
+	wait_exit "$MON_PID" 10 || kp_fail "monitor did not stop on SIGTERM"
 	kp_load_module
 
 	want=$(

@@ -75,6 +75,13 @@ bool parse_carrier(const std::string &s) {
     return *v;
 }
 
+uint64_t parse_seed(const std::string &s) {
+    auto v = kpath::parse::unsigned_int(s, 0, UINT64_MAX);
+    if (!v)
+        throw UsageError("invalid seed \"" + s + "\": expected 0 (none) or a positive integer");
+    return *v;
+}
+
 uint64_t parse_count(const std::string &s) {
     auto v = kpath::parse::unsigned_int(s, 1, UINT64_MAX);
     if (!v)
@@ -124,9 +131,14 @@ bool parse_globals(Args &args, Globals &g, std::ostream &out) {
     return true;
 }
 
-void enter_netns(const Globals &g) {
+// -n NS: the command runs in NS, and the guard takes the thread back to
+// where it was when the command is done (run() may be called again in the
+// same process, as the unit tests do). Before any socket is opened.
+std::optional<kpath::NetnsGuard> enter_netns(const Globals &g) {
+    std::optional<kpath::NetnsGuard> guard;
     if (g.netns)
-        kpath::enter_netns(*g.netns);
+        guard.emplace(*g.netns);
+    return guard;
 }
 
 } // namespace
@@ -156,7 +168,7 @@ int run(int argc, const char *const argv[], std::ostream &out, std::ostream &err
                 out << h->text;
                 return 0;
             }
-            enter_netns(g); // before any socket is opened
+            const auto netns = enter_netns(g);
             return run_loop(cmd, g, out, err);
         }
         if (object == "monitor") {
@@ -165,7 +177,7 @@ int run(int argc, const char *const argv[], std::ostream &out, std::ostream &err
                 out << h->text;
                 return 0;
             }
-            enter_netns(g);
+            const auto netns = enter_netns(g);
             return run_monitor(std::get<Monitor>(cmd), g, out, err);
         }
         throw UsageError("unknown object \"" + object + "\"; try \"kpctl help\"");

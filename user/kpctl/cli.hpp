@@ -59,6 +59,7 @@ std::string parse_ifname(const std::string &s);
 uint32_t parse_mtu(const std::string &s);
 uint32_t parse_rate(std::string_view what, const std::string &s); // what: "drop", ...
 bool parse_carrier(const std::string &s);
+uint64_t parse_seed(const std::string &s); // 0..UINT64_MAX
 uint64_t parse_count(const std::string &s);
 
 // if_nametoindex() in the current netns; NoDeviceError if there is none.
@@ -70,12 +71,20 @@ struct Help {
 };
 
 // --- loop --------------------------------------------------------------------
+// As `ip link add`: the keywords before "peer" are the device's, those after
+// it the peer's.
 struct LoopAdd {
     std::string name;
+    std::optional<std::string> netns; // the device's
+    std::optional<uint32_t> mtu;      // the device's (and the peer's, unless it has one)
     std::optional<std::string> peer;
     std::optional<std::string> peer_netns;
-    std::optional<uint32_t> mtu;
+    std::optional<uint32_t> peer_mtu;
 };
+// The library's request for a LoopAdd, with the namespaces (when given)
+// already opened as netns_fd / peer_netns_fd.
+kpath::loop::AddRequest add_request(const LoopAdd &cmd, int netns_fd = -1, int peer_netns_fd = -1);
+
 struct LoopDel {
     std::string name;
 };
@@ -88,6 +97,11 @@ struct LoopSet {
     std::optional<uint32_t> corrupt_ppm;
     std::optional<uint32_t> dup_ppm;
     std::optional<bool> carrier;
+    std::optional<uint64_t> seed;
+    std::optional<uint32_t> ge_p_ppm;
+    std::optional<uint32_t> ge_r_ppm;
+    std::optional<uint32_t> ge_bad_drop_ppm;
+    std::optional<uint32_t> ge_good_drop_ppm;
 };
 struct LoopStats {
     std::optional<std::string> name;
@@ -97,7 +111,12 @@ using LoopCmd = std::variant<Help, LoopAdd, LoopDel, LoopShow, LoopSet, LoopStat
 LoopCmd parse_loop(Args &args);
 int run_loop(const LoopCmd &cmd, const Globals &g, std::ostream &out, std::ostream &err);
 
-// Output formatting shared with monitor.
+// A rate as `loop set` takes it back: "0", "1%", "0.25%", "2500ppm".
+std::string format_rate(uint32_t ppm);
+
+// Output formatting shared with monitor. The text lines end with the
+// device's settable configuration in `loop set` syntax
+// ("admin-carrier on drop 1% corrupt 0 dup 25ppm"): it can be pasted back.
 void write_dev_config_json(kpath::JsonWriter &j, const kpath::loop::LoopDev &dev);
 std::string format_dev_config(const kpath::loop::LoopDev &dev, const std::string &peer_name);
 void write_link_json(kpath::JsonWriter &j, const kpath::loop::LoopLink &link);

@@ -15,45 +15,56 @@ namespace kpctl {
 namespace loop = kpath::loop;
 
 const char *const loop_usage =
-        "Usage: kpctl loop add NAME [ peer PEER [ netns NS ] ] [ mtu MTU ]\n"
-        "       kpctl loop del NAME\n"
-        "       kpctl loop show [ NAME ]\n"
-        "       kpctl loop set NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
-        "                           [ carrier { on | off } ]\n"
-        "       kpctl loop stats [ NAME ]\n"
+        "Usage: kpctl loop add [ dev ] NAME [ netns NS ] [ mtu MTU ]\n"
+        "                      [ peer [ dev ] PEER [ netns NS ] [ mtu MTU ] ]\n"
+        "       kpctl loop del [ dev ] NAME\n"
+        "       kpctl loop show [ [ dev ] NAME ]\n"
+        "       kpctl loop set [ dev ] NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
+        "                                  [ carrier { on | off } ]\n"
+        "       kpctl loop stats [ [ dev ] NAME ]\n"
         "       kpctl loop help\n"
-        "where  RATE := { PPM | PERCENT% }  0..1000000 parts per million, or a\n"
-        "               percentage with up to 4 decimals (1% = 10000 ppm)\n"
+        "where  RATE := { PPM | PPMppm | PERCENT% }  0..1000000 parts per million,\n"
+        "               or a percentage with up to 4 decimals (1% = 10000ppm)\n"
         "       MTU := 68..65536\n"
         "Without \"peer\" the device receives its own frames (loop mode); with it a\n"
-        "pair is created, PEER optionally in network namespace NS (pair mode).\n";
+        "pair NAME/PEER is created (pair mode). As with \"ip link add\", \"netns\" and\n"
+        "\"mtu\" before \"peer\" are the device's, after it the peer's.\n";
 
 namespace {
 
 const char *const add_usage =
-        "Usage: kpctl loop add NAME [ peer PEER [ netns NS ] ] [ mtu MTU ]\n"
-        "Create a kploop device: in loop mode without \"peer\", else a pair NAME/PEER\n"
-        "with PEER in network namespace NS if given. MTU (68..65536) applies to both.\n";
-const char *const del_usage = "Usage: kpctl loop del NAME\n"
+        "Usage: kpctl loop add [ dev ] NAME [ netns NS ] [ mtu MTU ]\n"
+        "                      [ peer [ dev ] PEER [ netns NS ] [ mtu MTU ] ]\n"
+        "Create a kploop device: in loop mode without \"peer\", else a pair NAME/PEER.\n"
+        "As with \"ip link add\", \"netns\" and \"mtu\" before \"peer\" are NAME's,\n"
+        "after it PEER's. Each end is created in its NS (/run/netns/NS, or a path)\n"
+        "if given, else in the current namespace (the one of -n); PEER gets NAME's\n"
+        "MTU (68..65536) unless it has its own. \"name\" is accepted for \"dev\".\n";
+const char *const del_usage = "Usage: kpctl loop del [ dev ] NAME\n"
                               "Delete a kploop device (in pair mode, both ends).\n";
 const char *const show_usage =
-        "Usage: kpctl loop show [ NAME ]\n"
-        "Show kploop devices: mode, peer, MTU, state, carrier and fault configuration.\n";
+        "Usage: kpctl loop show [ [ dev ] NAME ]\n"
+        "Show kploop devices: mode, peer, MTU, state, carrier and fault configuration.\n"
+        "Each line ends with the settings in \"kpctl loop set\" syntax.\n";
 const char *const set_usage =
-        "Usage: kpctl loop set NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
-        "                           [ carrier { on | off } ]\n"
-        "where  RATE := { PPM | PERCENT% }  0..1000000 parts per million, or a\n"
-        "               percentage with up to 4 decimals (1% = 10000 ppm)\n";
-const char *const stats_usage = "Usage: kpctl loop stats [ NAME ]\n"
+        "Usage: kpctl loop set [ dev ] NAME [ drop RATE ] [ corrupt RATE ] [ dup RATE ]\n"
+        "                                  [ carrier { on | off } ]\n"
+        "where  RATE := { PPM | PPMppm | PERCENT% }  0..1000000 parts per million,\n"
+        "               or a percentage with up to 4 decimals (1% = 10000ppm)\n"
+        "\"admin-carrier\" is accepted for \"carrier\" (as \"kpctl loop show\" prints it).\n";
+const char *const stats_usage = "Usage: kpctl loop stats [ [ dev ] NAME ]\n"
                                 "Show the counters of one or all kploop devices.\n";
 
-// NAME argument of a command; nullopt when help was asked for.
-std::optional<std::string> take_name(Args &args, std::string_view ctx) {
+// NAME argument of a command, "dev NAME" too (and "name NAME" when
+// name_keyword, as `ip link add name NAME`); nullopt when help was asked for.
+std::optional<std::string> take_name(Args &args, std::string_view ctx, bool name_keyword = false) {
     if (args.empty())
         throw UsageError(std::string(ctx) + ": missing device NAME");
     std::string name = args.take();
     if (is_help(name))
         return std::nullopt;
+    if (name == "dev" || (name_keyword && name == "name"))
+        name = args.take_value(ctx, name);
     return parse_ifname(name);
 }
 
@@ -70,30 +81,37 @@ void set_once(std::optional<T> &slot, T value, std::string_view ctx, const std::
 
 LoopCmd parse_add(Args &args) {
     constexpr std::string_view ctx = "loop add";
-    auto name = take_name(args, ctx);
+    auto name = take_name(args, ctx, true);
     if (!name)
         return Help{add_usage};
-    LoopAdd cmd{*name, {}, {}, {}};
+    LoopAdd cmd;
+    cmd.name = *name;
+    bool peer_part = false; // after "peer": the keywords are the peer's
     while (!args.empty()) {
         const std::string kw = args.take();
         if (is_help(kw))
             return Help{add_usage};
         if (kw == "peer") {
-            set_once(cmd.peer, parse_ifname(args.take_value(ctx, kw)), ctx, kw);
+            if (peer_part)
+                throw UsageError("loop add: duplicate \"peer\"");
+            peer_part = true;
+            std::string peer = args.take_value(ctx, kw);
+            if (peer == "dev" || peer == "name")
+                peer = args.take_value(ctx, peer);
+            cmd.peer = parse_ifname(peer);
         } else if (kw == "netns") {
             std::string ns = args.take_value(ctx, kw);
             if (ns.empty())
                 throw UsageError("loop add: empty network namespace name");
-            set_once(cmd.peer_netns, ns, ctx, kw);
+            set_once(peer_part ? cmd.peer_netns : cmd.netns, ns, ctx, kw);
         } else if (kw == "mtu") {
-            set_once(cmd.mtu, parse_mtu(args.take_value(ctx, kw)), ctx, kw);
+            set_once(peer_part ? cmd.peer_mtu : cmd.mtu, parse_mtu(args.take_value(ctx, kw)), ctx,
+                     kw);
         } else {
             unknown_arg(ctx, kw);
         }
     }
-    if (cmd.peer_netns && !cmd.peer)
-        throw UsageError("loop add: \"netns\" needs \"peer\"");
-    if (cmd.peer && *cmd.peer == cmd.name && !cmd.peer_netns)
+    if (cmd.peer && *cmd.peer == cmd.name && cmd.peer_netns == cmd.netns)
         throw UsageError("loop add: peer \"" + *cmd.peer + "\" has the same name as the device");
     return cmd;
 }
@@ -145,13 +163,25 @@ LoopCmd parse_set(Args &args) {
             set_once(cmd.corrupt_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
         else if (kw == "dup")
             set_once(cmd.dup_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
-        else if (kw == "carrier")
-            set_once(cmd.carrier, parse_carrier(args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "carrier" || kw == "admin-carrier")
+            set_once(cmd.carrier, parse_carrier(args.take_value(ctx, kw)), ctx, "carrier");
+        else if (kw == "seed")
+            set_once(cmd.seed, parse_seed(args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "ge-p")
+            set_once(cmd.ge_p_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "ge-r")
+            set_once(cmd.ge_r_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "ge-bad-drop")
+            set_once(cmd.ge_bad_drop_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
+        else if (kw == "ge-good-drop")
+            set_once(cmd.ge_good_drop_ppm, parse_rate(kw, args.take_value(ctx, kw)), ctx, kw);
         else
             unknown_arg(ctx, kw);
     }
-    if (!cmd.drop_ppm && !cmd.corrupt_ppm && !cmd.dup_ppm && !cmd.carrier)
-        throw UsageError("loop set: nothing to change; expected drop, corrupt, dup or carrier");
+    if (!cmd.drop_ppm && !cmd.corrupt_ppm && !cmd.dup_ppm && !cmd.carrier && !cmd.seed &&
+        !cmd.ge_p_ppm && !cmd.ge_r_ppm && !cmd.ge_bad_drop_ppm && !cmd.ge_good_drop_ppm)
+        throw UsageError("loop set: nothing to change; expected drop, corrupt, dup, carrier, "
+                         "seed or ge-*");
     return cmd;
 }
 
@@ -175,14 +205,18 @@ std::string peer_label(const loop::LoopDev &dev, const std::optional<std::string
     return {};
 }
 
+// " drop R corrupt R dup R" as `loop set` takes it, the rates the kernel
+// reported only.
 std::string ppm_text(const loop::LoopDev &dev) {
-    if (!dev.drop_ppm && !dev.corrupt_ppm && !dev.dup_ppm)
-        return {};
-    auto v = [](const std::optional<uint32_t> &x) {
-        return x ? std::to_string(*x) : "?";
+    std::string s;
+    auto add = [&s](const char *kw, const std::optional<uint32_t> &ppm) {
+        if (ppm)
+            s += std::string(" ") + kw + " " + format_rate(*ppm);
     };
-    return " drop " + v(dev.drop_ppm) + " corrupt " + v(dev.corrupt_ppm) + " dup " +
-           v(dev.dup_ppm) + " ppm";
+    add("drop", dev.drop_ppm);
+    add("corrupt", dev.corrupt_ppm);
+    add("dup", dev.dup_ppm);
+    return s;
 }
 
 std::string header(const loop::LoopDev &dev, const std::string &peer) {
@@ -193,17 +227,13 @@ std::string header(const loop::LoopDev &dev, const std::string &peer) {
 }
 
 int do_add(const LoopAdd &cmd, std::ostream &err) {
+    kpath::Fd nsfd, peer_nsfd; // open until the request is sent
+    if (cmd.netns)
+        nsfd = kpath::open_netns(*cmd.netns);
+    if (cmd.peer_netns)
+        peer_nsfd = kpath::open_netns(*cmd.peer_netns);
     kpath::Socket rtnl(NETLINK_ROUTE);
-    kpath::Fd nsfd;
-    loop::AddRequest req;
-    req.ifname = cmd.name;
-    req.peer = cmd.peer;
-    req.mtu = cmd.mtu;
-    if (cmd.peer_netns) {
-        nsfd = kpath::open_netns(*cmd.peer_netns);
-        req.peer_netns_fd = nsfd.get();
-    }
-    loop::add(rtnl, req);
+    loop::add(rtnl, add_request(cmd, nsfd.get(), peer_nsfd.get()));
     print_warnings(rtnl, err);
     return 0;
 }
@@ -263,6 +293,11 @@ int do_set(const LoopSet &cmd, std::ostream &err) {
     req.corrupt_ppm = cmd.corrupt_ppm;
     req.dup_ppm = cmd.dup_ppm;
     req.carrier = cmd.carrier;
+    req.seed = cmd.seed;
+    req.ge_p_ppm = cmd.ge_p_ppm;
+    req.ge_r_ppm = cmd.ge_r_ppm;
+    req.ge_bad_drop_ppm = cmd.ge_bad_drop_ppm;
+    req.ge_good_drop_ppm = cmd.ge_good_drop_ppm;
     loop::Client client;
     client.set(req);
     print_warnings(client.family().socket(), err);
@@ -302,7 +337,35 @@ int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out, std::ost
 
 } // namespace
 
+loop::AddRequest add_request(const LoopAdd &cmd, int netns_fd, int peer_netns_fd) {
+    loop::AddRequest req;
+    req.ifname = cmd.name;
+    req.netns_fd = netns_fd;
+    req.mtu = cmd.mtu;
+    req.peer = cmd.peer;
+    req.peer_netns_fd = peer_netns_fd;
+    req.peer_mtu = cmd.peer_mtu;
+    return req;
+}
+
 // --- output ------------------------------------------------------------------
+
+std::string format_rate(uint32_t ppm) {
+    if (ppm == 0)
+        return "0";
+    if (ppm % 100)
+        return std::to_string(ppm) + "ppm";
+    // Whole hundredths of a percent: "1%", "0.5%", "12.34%".
+    std::string s = std::to_string(ppm / 10000);
+    const uint32_t frac = ppm % 10000 / 100;
+    if (frac) {
+        s += '.';
+        s += static_cast<char>('0' + frac / 10);
+        if (frac % 10)
+            s += static_cast<char>('0' + frac % 10);
+    }
+    return s + "%";
+}
 
 void write_dev_config_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
     if (dev.mode)
@@ -314,6 +377,15 @@ void write_dev_config_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
     j.member("drop_ppm", dev.drop_ppm);
     j.member("corrupt_ppm", dev.corrupt_ppm);
     j.member("dup_ppm", dev.dup_ppm);
+    // Seed and burst model only when set: most devices have neither.
+    if (dev.seed.value_or(0))
+        j.member("seed", dev.seed);
+    if (dev.ge_p_ppm.value_or(0)) {
+        j.member("ge_p_ppm", dev.ge_p_ppm);
+        j.member("ge_r_ppm", dev.ge_r_ppm);
+        j.member("ge_bad_drop_ppm", dev.ge_bad_drop_ppm);
+        j.member("ge_good_drop_ppm", dev.ge_good_drop_ppm);
+    }
 }
 
 std::string format_dev_config(const loop::LoopDev &dev, const std::string &peer_name) {

@@ -15,7 +15,8 @@ const char *const monitor_usage =
         "Usage: kpctl monitor [ loop ] [ count N ]\n"
         "Print kp_loop device events (add, del, change) as they happen, one line\n"
         "(or, with -j, one JSON object) per event. Stops after N events if given,\n"
-        "else on SIGINT or SIGTERM.\n";
+        "else on SIGINT or SIGTERM (one that is ignored when kpctl starts, as under\n"
+        "nohup or in a background job, stays ignored).\n";
 
 MonitorCmd parse_monitor(Args &args) {
     constexpr std::string_view ctx = "monitor";

@@ -65,6 +65,11 @@ const nla_policy *dev_policy() {
         a[KP_LOOP_A_DEV_DUP_PPM].type = NLA_U32;
         a[KP_LOOP_A_DEV_STATS].type = NLA_NESTED;
         a[KP_LOOP_A_DEV_MTU].type = NLA_U32;
+        a[KP_LOOP_A_DEV_SEED].type = NLA_U64;
+        a[KP_LOOP_A_DEV_GE_P_PPM].type = NLA_U32;
+        a[KP_LOOP_A_DEV_GE_R_PPM].type = NLA_U32;
+        a[KP_LOOP_A_DEV_GE_BAD_DROP_PPM].type = NLA_U32;
+        a[KP_LOOP_A_DEV_GE_GOOD_DROP_PPM].type = NLA_U32;
         return a;
     }();
     return p.data();
@@ -112,11 +117,12 @@ std::optional<Mode> as_mode(std::optional<uint32_t> v) {
 // --- rtnetlink -------------------------------------------------------------------
 
 NlMsg build_add(const AddRequest &req) {
-    const rtnl::LinkSpec spec{req.ifname, req.mtu, -1};
+    const rtnl::LinkSpec spec{req.ifname, req.mtu, req.netns_fd};
     std::function<void(nl_msg *)> fill;
     if (req.peer) {
         fill = [&req](nl_msg *msg) {
-            const rtnl::LinkSpec peer{*req.peer, req.mtu, req.peer_netns_fd};
+            const auto mtu = req.peer_mtu ? req.peer_mtu : req.mtu;
+            const rtnl::LinkSpec peer{*req.peer, mtu, req.peer_netns_fd};
             rtnl::put_peer(msg, IFLA_KPLOOP_PEER, peer);
         };
     }
@@ -254,6 +260,16 @@ NlMsg build_dev_set(int family_id, const SetRequest &req) {
         attr::put_u32(m, KP_LOOP_A_DEV_DUP_PPM, *req.dup_ppm);
     if (req.carrier)
         attr::put_u8(m, KP_LOOP_A_DEV_CARRIER, *req.carrier ? 1 : 0);
+    if (req.seed)
+        attr::put_u64(m, KP_LOOP_A_DEV_SEED, *req.seed);
+    if (req.ge_p_ppm)
+        attr::put_u32(m, KP_LOOP_A_DEV_GE_P_PPM, *req.ge_p_ppm);
+    if (req.ge_r_ppm)
+        attr::put_u32(m, KP_LOOP_A_DEV_GE_R_PPM, *req.ge_r_ppm);
+    if (req.ge_bad_drop_ppm)
+        attr::put_u32(m, KP_LOOP_A_DEV_GE_BAD_DROP_PPM, *req.ge_bad_drop_ppm);
+    if (req.ge_good_drop_ppm)
+        attr::put_u32(m, KP_LOOP_A_DEV_GE_GOOD_DROP_PPM, *req.ge_good_drop_ppm);
     return msg;
 }
 
@@ -270,6 +286,11 @@ LoopDev parse_dev(nlmsghdr *nlh) {
     d.corrupt_ppm = tb.u32(KP_LOOP_A_DEV_CORRUPT_PPM);
     d.dup_ppm = tb.u32(KP_LOOP_A_DEV_DUP_PPM);
     d.mtu = tb.u32(KP_LOOP_A_DEV_MTU);
+    d.seed = tb.u64(KP_LOOP_A_DEV_SEED);
+    d.ge_p_ppm = tb.u32(KP_LOOP_A_DEV_GE_P_PPM);
+    d.ge_r_ppm = tb.u32(KP_LOOP_A_DEV_GE_R_PPM);
+    d.ge_bad_drop_ppm = tb.u32(KP_LOOP_A_DEV_GE_BAD_DROP_PPM);
+    d.ge_good_drop_ppm = tb.u32(KP_LOOP_A_DEV_GE_GOOD_DROP_PPM);
     if (auto st = tb.nested(KP_LOOP_A_DEV_STATS, KP_LOOP_A_STATS_MAX, stats_policy())) {
         Stats s;
         for (const auto &f : stat_fields)

@@ -2,9 +2,12 @@
 #include "kpath/netns.hpp"
 
 #include <cerrno>
+#include <utility>
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kpath/error.hpp"
@@ -48,10 +51,75 @@ Fd open_netns(const std::string &name_or_path) {
     return Fd(fd);
 }
 
+namespace {
+
+[[noreturn]] void throw_setns(int err, const std::string &name_or_path) {
+    throw Error(err, {}, "setting the network namespace \"" + name_or_path + "\" failed");
+}
+
+} // namespace
+
 void enter_netns(const std::string &name_or_path) {
     Fd fd = open_netns(name_or_path);
     if (::setns(fd.get(), CLONE_NEWNET) < 0)
-        throw Error(errno, {}, "setting the network namespace \"" + name_or_path + "\" failed");
+        throw_setns(errno, name_or_path);
+}
+
+Fd open_current_netns() {
+    int fd = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        const std::string task = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid));
+        fd = ::open((task + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0)
+        throw Error(errno, {}, "opening the current network namespace");
+    return Fd(fd);
+}
+
+bool same_netns(int fd_a, int fd_b) {
+    struct stat a, b;
+    if (::fstat(fd_a, &a) < 0 || ::fstat(fd_b, &b) < 0)
+        throw Error(errno, {}, "inspecting a network namespace");
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+NetnsGuard::NetnsGuard() : saved_(open_current_netns()) {}
+
+NetnsGuard::NetnsGuard(const std::string &name_or_path) {
+    // The target first: a namespace that does not exist is the user's
+    // mistake and is reported as such (NetnsError).
+    Fd target = open_netns(name_or_path);
+    saved_ = open_current_netns();
+    if (::setns(target.get(), CLONE_NEWNET) < 0) {
+        const int err = errno;
+        saved_.reset(); // still where we were: nothing to restore
+        throw_setns(err, name_or_path);
+    }
+}
+
+NetnsGuard::~NetnsGuard() {
+    try {
+        restore();
+    } catch (...) {
+        // The thread stays where it is; a destructor can not report it.
+    }
+}
+
+void NetnsGuard::restore() {
+    if (!saved_)
+        return;
+    const Fd saved = std::move(saved_);
+    // Already there (the guard did not move us, or someone else took us
+    // back): setns() would still demand CAP_SYS_ADMIN, so do not call it.
+    try {
+        const Fd cur = open_current_netns();
+        if (same_netns(saved.get(), cur.get()))
+            return;
+    } catch (const Error &) {
+        // Can not tell where we are: go back anyway.
+    }
+    if (::setns(saved.get(), CLONE_NEWNET) < 0)
+        throw Error(errno, {}, "returning to the saved network namespace failed");
 }
 
 } // namespace kpath

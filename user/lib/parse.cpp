@@ -34,6 +34,9 @@ std::optional<uint32_t> ppm(std::string_view s, uint32_t max_ppm) {
     if (s.empty())
         return std::nullopt;
     if (s.back() != '%') {
+        constexpr std::string_view unit = "ppm";
+        if (s.size() > unit.size() && s.substr(s.size() - unit.size()) == unit)
+            s.remove_suffix(unit.size());
         auto v = unsigned_int(s, 0, max_ppm);
         if (!v)
             return std::nullopt;

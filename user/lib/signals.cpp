@@ -21,37 +21,68 @@ void on_stop_signal(int) {
 
 StopSignals::StopSignals() {
     stop_flag = 0;
-    sigset_t block;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &block, &old_mask_) < 0)
+    sigemptyset(&handled_);
+    // Leave alone what the caller (or whoever started us) ignores: a job
+    // started with SIGINT ignored must not stop on SIGINT.
+    for (Slot &s : slots_) {
+        struct sigaction cur = {};
+        if (sigaction(s.sig, nullptr, &cur) < 0)
+            throw Error(errno, {}, "reading a signal disposition");
+        if (cur.sa_handler != SIG_IGN)
+            sigaddset(&handled_, s.sig);
+    }
+
+    if (sigprocmask(SIG_BLOCK, &handled_, &old_mask_) < 0)
         throw Error(errno, {}, "blocking signals");
 
     struct sigaction sa = {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; // no SA_RESTART: ppoll() must return EINTR
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
+    for (Slot &s : slots_) {
+        if (!sigismember(&handled_, s.sig))
+            continue;
+        if (sigaction(s.sig, &sa, &s.old) < 0) {
+            const int err = errno;
+            for (Slot &done : slots_) {
+                if (done.handled)
+                    sigaction(done.sig, &done.old, nullptr);
+            }
+            sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+            throw Error(err, {}, "installing a signal handler");
+        }
+        s.handled = true;
+    }
 }
 
 StopSignals::~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
+    // Unblock first, while our handler is still installed: a stop signal
+    // that is pending (it came after the last wait()) is taken here rather
+    // than by the restored disposition, which could be the default action
+    // (terminate) for a request to stop that this object has accepted.
     sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+    for (Slot &s : slots_) {
+        if (s.handled)
+            sigaction(s.sig, &s.old, nullptr);
+    }
 }
 
 bool StopSignals::stopped() const noexcept {
     return stop_flag != 0;
 }
 
+bool StopSignals::handles(int sig) const noexcept {
+    return sigismember(&handled_, sig) == 1;
+}
+
 StopSignals::Result StopSignals::wait(int fd) {
     // The signals are only unblocked atomically inside ppoll(), so one
-    // arriving between two waits is not lost.
+    // arriving between two waits is not lost. Ignored ones stay as they were.
     sigset_t during = old_mask_;
-    sigdelset(&during, SIGINT);
-    sigdelset(&during, SIGTERM);
+    for (const Slot &s : slots_) {
+        if (s.handled)
+            sigdelset(&during, s.sig);
+    }
     for (;;) {
         if (stop_flag)
             return Result::Stop;

@@ -16,13 +16,17 @@ using kpath::NlMsg;
 
 namespace {
 
-// The request the kernel rejects; its payload holds an attribute of type
-// NLMSGERR_ATTR_MSG, so a parser that does not skip the echoed request
-// would report "decoy" as the error message.
+// The request the kernel rejects; its payload holds attributes of the
+// NLMSGERR_ATTR_* types, so a parser that does not skip the echoed request
+// would take them for the kernel's: report "decoy" as the error message, 99
+// as the offset, 98 as the missing attribute. (When the real TLVs follow
+// with the same types, libnl keeps the last one: only a decoy type that the
+// reply does not carry shows that the echo was parsed.)
 NlMsg make_request() {
     NlMsg req(nlmsg_alloc_simple(0x24, NLM_F_REQUEST | NLM_F_ACK));
     nla_put_string(req.get(), NLMSGERR_ATTR_MSG, "decoy");
     nla_put_u32(req.get(), NLMSGERR_ATTR_OFFS, 99);
+    nla_put_u32(req.get(), NLMSGERR_ATTR_MISS_TYPE, 98);
     nlmsg_hdr(req.get())->nlmsg_seq = 77;
     return req;
 }
@@ -73,6 +77,8 @@ TEST(Extack, UncappedErrorSkipsTheEchoedRequest) {
     EXPECT_EQ(ack.error, ERANGE);
     EXPECT_EQ(ack.msg, "Rate above 1000000 ppm");
     EXPECT_EQ(ack.offset, 24u);
+    // Only in the echoed request: seen if the echo was parsed as TLVs.
+    EXPECT_FALSE(ack.miss_type);
 }
 
 TEST(Extack, UncappedEchoIsNotMistakenForTlvs) {

@@ -149,6 +149,110 @@ TEST(LoopMsg, AddPairWithoutNetnsOrMtu) {
     EXPECT_STREQ(static_cast<const char *>(nla_data(pattrs)), "kp1");
 }
 
+namespace {
+
+// The attribute table and attribute types inside IFLA_KPLOOP_PEER (after its
+// struct ifinfomsg) of an RTM_NEWLINK built by build_add(); types empty when
+// there is no peer.
+struct PeerAttrs {
+    std::vector<int> types;
+    std::vector<nlattr *> tb = std::vector<nlattr *>(IFLA_MAX + 1, nullptr);
+};
+
+PeerAttrs peer_attrs(nlmsghdr *nlh) {
+    PeerAttrs r;
+    nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *data[IFLA_KPLOOP_MAX + 1];
+    if (nlmsg_parse(nlh, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_LINKINFO] ||
+        nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr) < 0 ||
+        !li[IFLA_INFO_DATA] ||
+        nla_parse_nested(data, IFLA_KPLOOP_MAX, li[IFLA_INFO_DATA], nullptr) < 0 ||
+        !data[IFLA_KPLOOP_PEER])
+        return r;
+    nlattr *peer = data[IFLA_KPLOOP_PEER];
+    auto *pattrs = reinterpret_cast<nlattr *>(static_cast<char *>(nla_data(peer)) +
+                                              NLMSG_ALIGN(sizeof(ifinfomsg)));
+    const int plen = nla_len(peer) - static_cast<int>(NLMSG_ALIGN(sizeof(ifinfomsg)));
+    r.types = attr_types(pattrs, plen);
+    EXPECT_EQ(nla_parse(r.tb.data(), IFLA_MAX, pattrs, plen, nullptr), 0);
+    return r;
+}
+
+} // namespace
+
+TEST(LoopMsg, AddBothEndsEachInItsNetns) {
+    // kpctl loop add a netns N mtu 9000 peer b netns M mtu 1500
+    loop::AddRequest req;
+    req.ifname = "a";
+    req.netns_fd = 5;
+    req.mtu = 9000;
+    req.peer = "b";
+    req.peer_netns_fd = 7;
+    req.peer_mtu = 1500;
+    NlMsg msg = loop::build_add(req);
+    nlmsghdr *nlh = nlmsg_hdr(msg.get());
+
+    // The device's IFLA_NET_NS_FD at the top level ...
+    EXPECT_EQ(rtnl_types(nlh),
+              (std::vector<int>{IFLA_IFNAME, IFLA_MTU, IFLA_NET_NS_FD, IFLA_LINKINFO}));
+    nlattr *tb[IFLA_MAX + 1];
+    ASSERT_EQ(nlmsg_parse(nlh, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr), 0);
+    EXPECT_STREQ(nla_get_string(tb[IFLA_IFNAME]), "a");
+    EXPECT_EQ(nla_get_u32(tb[IFLA_MTU]), 9000u);
+    EXPECT_EQ(nla_get_u32(tb[IFLA_NET_NS_FD]), 5u);
+
+    // ... the peer's inside IFLA_KPLOOP_PEER.
+    PeerAttrs p = peer_attrs(nlh);
+    EXPECT_EQ(p.types, (std::vector<int>{IFLA_IFNAME, IFLA_MTU, IFLA_NET_NS_FD}));
+    ASSERT_NE(p.tb[IFLA_NET_NS_FD], nullptr);
+    EXPECT_STREQ(nla_get_string(p.tb[IFLA_IFNAME]), "b");
+    EXPECT_EQ(nla_get_u32(p.tb[IFLA_MTU]), 1500u);
+    EXPECT_EQ(nla_get_u32(p.tb[IFLA_NET_NS_FD]), 7u);
+}
+
+TEST(LoopMsg, AddDeviceElsewherePeerHereWithTheDevicesMtu) {
+    // kpctl loop add a netns N mtu 9000 peer b
+    loop::AddRequest req;
+    req.ifname = "a";
+    req.netns_fd = 4;
+    req.mtu = 9000;
+    req.peer = "b";
+    NlMsg msg = loop::build_add(req);
+    nlmsghdr *nlh = nlmsg_hdr(msg.get());
+    EXPECT_EQ(rtnl_types(nlh),
+              (std::vector<int>{IFLA_IFNAME, IFLA_MTU, IFLA_NET_NS_FD, IFLA_LINKINFO}));
+    PeerAttrs p = peer_attrs(nlh);
+    EXPECT_EQ(p.types, (std::vector<int>{IFLA_IFNAME, IFLA_MTU})); // no netns: created here
+    ASSERT_NE(p.tb[IFLA_MTU], nullptr);
+    EXPECT_EQ(nla_get_u32(p.tb[IFLA_MTU]), 9000u);
+}
+
+TEST(LoopMsg, AddLoopModeInAnotherNetns) {
+    loop::AddRequest req;
+    req.ifname = "kp0";
+    req.netns_fd = 3;
+    NlMsg msg = loop::build_add(req);
+    nlmsghdr *nlh = nlmsg_hdr(msg.get());
+    EXPECT_EQ(rtnl_types(nlh), (std::vector<int>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_LINKINFO}));
+    nlattr *tb[IFLA_MAX + 1];
+    ASSERT_EQ(nlmsg_parse(nlh, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr), 0);
+    EXPECT_EQ(nla_get_u32(tb[IFLA_NET_NS_FD]), 3u);
+    EXPECT_EQ(nested_types(tb[IFLA_LINKINFO]), (std::vector<int>{IFLA_INFO_KIND}));
+}
+
+TEST(LoopMsg, AddPeerWithItsOwnMtuOnly) {
+    loop::AddRequest req;
+    req.ifname = "a";
+    req.peer = "b";
+    req.peer_mtu = 9000;
+    NlMsg msg = loop::build_add(req);
+    nlmsghdr *nlh = nlmsg_hdr(msg.get());
+    EXPECT_EQ(rtnl_types(nlh), (std::vector<int>{IFLA_IFNAME, IFLA_LINKINFO}));
+    PeerAttrs p = peer_attrs(nlh);
+    EXPECT_EQ(p.types, (std::vector<int>{IFLA_IFNAME, IFLA_MTU}));
+    ASSERT_NE(p.tb[IFLA_MTU], nullptr);
+    EXPECT_EQ(nla_get_u32(p.tb[IFLA_MTU]), 9000u);
+}
+
 TEST(LoopMsg, Del) {
     NlMsg msg = loop::build_del(42);
     nlmsghdr *nlh = nlmsg_hdr(msg.get());
@@ -228,6 +332,30 @@ TEST(LoopMsg, DevSetAllFieldsByName) {
     EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_CORRUPT_PPM]), 5000u);
     EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_DUP_PPM]), 1000000u);
     EXPECT_EQ(nla_get_u8(tb[KP_LOOP_A_DEV_CARRIER]), 1);
+}
+
+TEST(LoopMsg, DevSetSeedAndBurstModel) {
+    loop::SetRequest req;
+    req.ifindex = 9;
+    req.seed = 0x123456789abcdefULL;
+    req.ge_p_ppm = 20000;
+    req.ge_r_ppm = 200000;
+    req.ge_bad_drop_ppm = 1000000;
+    req.ge_good_drop_ppm = 0;
+    NlMsg msg = loop::build_dev_set(kFamily, req);
+    nlmsghdr *nlh = nlmsg_hdr(msg.get());
+    EXPECT_EQ(genl_types(nlh),
+              (std::vector<int>{KP_LOOP_A_DEV_IFINDEX, KP_LOOP_A_DEV_SEED, KP_LOOP_A_DEV_GE_P_PPM,
+                                KP_LOOP_A_DEV_GE_R_PPM, KP_LOOP_A_DEV_GE_BAD_DROP_PPM,
+                                KP_LOOP_A_DEV_GE_GOOD_DROP_PPM}));
+    nlattr *tb[KP_LOOP_A_DEV_MAX + 1];
+    ASSERT_EQ(genlmsg_parse(nlh, 0, tb, KP_LOOP_A_DEV_MAX, nullptr), 0);
+    EXPECT_EQ(nla_len(tb[KP_LOOP_A_DEV_SEED]), 8);
+    EXPECT_EQ(nla_get_u64(tb[KP_LOOP_A_DEV_SEED]), 0x123456789abcdefULL);
+    EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_GE_P_PPM]), 20000u);
+    EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_GE_R_PPM]), 200000u);
+    EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_GE_BAD_DROP_PPM]), 1000000u);
+    EXPECT_EQ(nla_get_u32(tb[KP_LOOP_A_DEV_GE_GOOD_DROP_PPM]), 0u);
 }
 
 TEST(LoopMsg, DevGetDoAndDump) {

@@ -34,6 +34,20 @@ TEST(ParsePpm, IntegerPpm) {
     EXPECT_FALSE(ppm("501", 500));
 }
 
+TEST(ParsePpm, IntegerWithUnit) {
+    EXPECT_EQ(ppm("0ppm"), 0u);
+    EXPECT_EQ(ppm("2500ppm"), 2500u);
+    EXPECT_EQ(ppm("1000000ppm"), 1000000u);
+    EXPECT_FALSE(ppm("1000001ppm"));
+    EXPECT_FALSE(ppm("ppm"));
+    EXPECT_FALSE(ppm("1.5ppm"));
+    EXPECT_FALSE(ppm("1 ppm"));
+    EXPECT_FALSE(ppm("1PPM"));
+    EXPECT_FALSE(ppm("1ppm%"));
+    EXPECT_FALSE(ppm("1%ppm"));
+    EXPECT_FALSE(ppm("1pp"));
+}
+
 TEST(ParsePpm, Percentages) {
     EXPECT_EQ(ppm("1%"), 10000u);
     EXPECT_EQ(ppm("0.5%"), 5000u);

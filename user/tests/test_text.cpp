@@ -2,7 +2,10 @@
 // kpctl output: text lines, aligned stats, and the JSON the tests depend on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli.hpp"
 #include "kpath/json.hpp"
@@ -61,7 +64,7 @@ TEST(TextTable, LastLeftColumnIsNotPadded) {
 TEST(ShowOutput, TextLinePair) {
     EXPECT_EQ(kpctl::format_link(pair_link()),
               "5: kp0@kp1: mode pair mtu 1500 state UP carrier on admin-carrier on "
-              "drop 10000 corrupt 0 dup 5 ppm");
+              "drop 1% corrupt 0 dup 5ppm");
 }
 
 TEST(ShowOutput, TextLinePeerInOtherNetnsWithoutName) {
@@ -73,7 +76,7 @@ TEST(ShowOutput, TextLinePeerInOtherNetnsWithoutName) {
     l.operstate = "LOWERLAYERDOWN";
     EXPECT_EQ(kpctl::format_link(l),
               "5: kp0@if6: mode pair link-netnsid 0 mtu 1500 state LOWERLAYERDOWN carrier off "
-              "admin-carrier off drop 10000 corrupt 0 dup 5 ppm");
+              "admin-carrier off drop 1% corrupt 0 dup 5ppm");
 }
 
 TEST(ShowOutput, JsonPair) {
@@ -103,7 +106,7 @@ TEST(ShowOutput, JsonLoopModeHasNoPeerFields) {
               "\"operstate\":\"UNKNOWN\",\"carrier\":true,\"admin_carrier\":true,"
               "\"drop_ppm\":0,\"corrupt_ppm\":0,\"dup_ppm\":0}");
     EXPECT_EQ(kpctl::format_link(l), "4: kp0: mode loop mtu 65536 state UNKNOWN carrier on "
-                                     "admin-carrier on drop 0 corrupt 0 dup 0 ppm");
+                                     "admin-carrier on drop 0 corrupt 0 dup 0");
 }
 
 TEST(StatsOutput, JsonHasEveryCounter) {
@@ -188,5 +191,113 @@ TEST(MonitorOutput, TextEvent) {
     ev.dev.corrupt_ppm = 1;
     ev.dev.dup_ppm = 2;
     EXPECT_EQ(kpctl::format_event(ev),
-              "add 3: kp0: mode loop mtu 1500 admin-carrier on drop 0 corrupt 1 dup 2 ppm");
+              "add 3: kp0: mode loop mtu 1500 admin-carrier on drop 0 corrupt 1ppm dup 2ppm");
+}
+
+// --- show output pasted back into `loop set` ------------------------------------
+
+namespace {
+
+std::vector<std::string> words_of(const std::string &line) {
+    std::istringstream is(line);
+    std::vector<std::string> words;
+    for (std::string w; is >> w;)
+        words.push_back(w);
+    return words;
+}
+
+// `kpctl loop set DEV` + the words of `line` from "admin-carrier" on.
+kpctl::LoopSet paste_into_set(const std::string &line) {
+    std::vector<std::string> words = words_of(line);
+    auto it = std::find(words.begin(), words.end(), "admin-carrier");
+    std::vector<std::string> set = {"set", "kp0"};
+    set.insert(set.end(), it, words.end());
+    kpctl::Args args(set);
+    kpctl::LoopCmd cmd = kpctl::parse_loop(args);
+    if (auto *s = std::get_if<kpctl::LoopSet>(&cmd))
+        return *s;
+    ADD_FAILURE() << "not a loop set: " << line;
+    return {};
+}
+
+} // namespace
+
+TEST(RateText, Forms) {
+    EXPECT_EQ(kpctl::format_rate(0), "0");
+    EXPECT_EQ(kpctl::format_rate(1), "1ppm");
+    EXPECT_EQ(kpctl::format_rate(99), "99ppm");
+    EXPECT_EQ(kpctl::format_rate(100), "0.01%");
+    EXPECT_EQ(kpctl::format_rate(2500), "0.25%");
+    EXPECT_EQ(kpctl::format_rate(2501), "2501ppm");
+    EXPECT_EQ(kpctl::format_rate(5000), "0.5%");
+    EXPECT_EQ(kpctl::format_rate(10000), "1%");
+    EXPECT_EQ(kpctl::format_rate(123400), "12.34%");
+    EXPECT_EQ(kpctl::format_rate(123456), "123456ppm");
+    EXPECT_EQ(kpctl::format_rate(1000000), "100%");
+}
+
+TEST(RateText, EveryRateParsesBackToItself) {
+    for (uint32_t ppm = 0; ppm <= 1000000; ppm++) {
+        const std::string text = kpctl::format_rate(ppm);
+        uint32_t back = 0;
+        try {
+            back = kpctl::parse_rate("drop", text);
+        } catch (const kpctl::UsageError &e) {
+            FAIL() << ppm << " ppm printed as \"" << text << "\": " << e.what();
+        }
+        ASSERT_EQ(back, ppm) << "printed as \"" << text << "\"";
+    }
+}
+
+TEST(RateText, SetInputShownAgainMeansTheSame) {
+    // Whatever form a rate was given in, what show prints for it is read back
+    // as the same rate.
+    for (const char *in : {"0", "7", "7ppm", "2500", "0.25%", "1%", "1.0000%", "12.3456%", "100%",
+                           "1000000", ".5%"}) {
+        const uint32_t ppm = kpctl::parse_rate("drop", in);
+        EXPECT_EQ(kpctl::parse_rate("drop", kpctl::format_rate(ppm)), ppm) << in;
+    }
+}
+
+TEST(ShowOutput, TextLinePastesBackIntoLoopSet) {
+    for (uint32_t drop : {0u, 1u, 2500u, 10000u, 123456u, 1000000u}) {
+        for (bool admin : {true, false}) {
+            loop::LoopLink l = pair_link();
+            l.dev.drop_ppm = drop;
+            l.dev.corrupt_ppm = 5000;
+            l.dev.dup_ppm = 7;
+            l.dev.carrier = admin;
+            const std::string line = kpctl::format_link(l);
+            SCOPED_TRACE(line);
+            kpctl::LoopSet set = paste_into_set(line);
+            EXPECT_EQ(set.carrier, admin);
+            EXPECT_EQ(set.drop_ppm, drop);
+            EXPECT_EQ(set.corrupt_ppm, 5000u);
+            EXPECT_EQ(set.dup_ppm, 7u);
+        }
+    }
+}
+
+TEST(MonitorOutput, TextEventPastesBackIntoLoopSet) {
+    loop::Event ev{loop::EventType::Change, {}};
+    ev.dev.ifindex = 3;
+    ev.dev.ifname = "kp0";
+    ev.dev.carrier = false;
+    ev.dev.drop_ppm = 30;
+    ev.dev.corrupt_ppm = 300000;
+    ev.dev.dup_ppm = 0;
+    const std::string line = kpctl::format_event(ev);
+    EXPECT_EQ(line, "change 3: kp0: admin-carrier off drop 30ppm corrupt 30% dup 0");
+    kpctl::LoopSet set = paste_into_set(line);
+    EXPECT_EQ(set.carrier, false);
+    EXPECT_EQ(set.drop_ppm, 30u);
+    EXPECT_EQ(set.corrupt_ppm, 300000u);
+    EXPECT_EQ(set.dup_ppm, 0u);
+}
+
+TEST(ShowOutput, OnlyTheRatesTheKernelReported) {
+    loop::LoopLink l = pair_link();
+    l.dev.corrupt_ppm.reset();
+    EXPECT_EQ(kpctl::format_link(l), "5: kp0@kp1: mode pair mtu 1500 state UP carrier on "
+                                     "admin-carrier on drop 1% dup 5ppm");
 }

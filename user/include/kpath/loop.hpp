@@ -69,6 +69,11 @@ struct LoopDev {
     std::optional<uint32_t> dup_ppm;
     std::optional<uint32_t> mtu;
     std::optional<Stats> stats;
+    std::optional<uint64_t> seed;     // 0: unseeded
+    std::optional<uint32_t> ge_p_ppm; // Gilbert-Elliott; 0: off
+    std::optional<uint32_t> ge_r_ppm;
+    std::optional<uint32_t> ge_bad_drop_ppm;
+    std::optional<uint32_t> ge_good_drop_ppm;
 };
 
 // A kp_loop link as rtnetlink reports it (RTM_GETLINK).
@@ -79,12 +84,17 @@ struct LoopLink {
     std::optional<std::string> peer_ifname; // when it could be resolved
 };
 
-// Parameters of `link add`.
+// Parameters of `link add`. The netns fds must stay open until the request
+// is sent. As with veth, a device without a netns fd is created in the
+// namespace of the rtnetlink socket, and so is a peer without one (not in
+// the device's namespace).
 struct AddRequest {
     std::string ifname;
-    std::optional<std::string> peer; // pair mode when set
-    int peer_netns_fd = -1;          // IFLA_NET_NS_FD for the peer when >= 0
-    std::optional<uint32_t> mtu;     // applied to both ends
+    int netns_fd = -1;                // the device's: IFLA_NET_NS_FD at the top level
+    std::optional<uint32_t> mtu;      // the device's
+    std::optional<std::string> peer;  // pair mode when set
+    int peer_netns_fd = -1;           // the peer's: IFLA_NET_NS_FD in IFLA_KPLOOP_PEER
+    std::optional<uint32_t> peer_mtu; // the peer's; when unset, mtu (both ends alike)
 };
 
 // DEV_SET: select by ifindex (when non-zero) or else by ifname.
@@ -95,6 +105,11 @@ struct SetRequest {
     std::optional<uint32_t> corrupt_ppm;
     std::optional<uint32_t> dup_ppm;
     std::optional<bool> carrier;
+    std::optional<uint64_t> seed;
+    std::optional<uint32_t> ge_p_ppm;
+    std::optional<uint32_t> ge_r_ppm;
+    std::optional<uint32_t> ge_bad_drop_ppm;
+    std::optional<uint32_t> ge_good_drop_ppm;
 };
 
 enum class EventType { Add, Del, Change };

@@ -12,8 +12,9 @@ namespace kpath::parse {
 // Plain decimal digits only (no sign, spaces, hex or suffix), min..max.
 std::optional<uint64_t> unsigned_int(std::string_view s, uint64_t min, uint64_t max);
 
-// A rate in parts per million, 0..max_ppm: either an integer ppm ("2500") or
-// a percentage with up to four decimals ("1%", "0.25%", "100%").
+// A rate in parts per million, 0..max_ppm: an integer ppm, bare or with the
+// unit ("2500", "2500ppm"), or a percentage with up to four decimals ("1%",
+// "0.25%", "100%").
 std::optional<uint32_t> ppm(std::string_view s, uint32_t max_ppm = 1000000);
 
 // "on" / "off".
