@@ -307,6 +307,28 @@ TEST(LiveGenl, ResolveController) {
     EXPECT_GT(genl::resolve_group(sock, "nlctrl", "notify"), 0);
 }
 
+// Needs no privilege, so it always runs: a GET whose attribute breaks the
+// genetlink controller's policy (a family name with no NUL within 16 bytes)
+// fails with EINVAL, the core's extack message, and the offset of the
+// offending attribute in our request.
+TEST(LiveGenl, PolicyViolationOnAGetCarriesExtack) {
+    Socket sock(NETLINK_GENERIC);
+    NlMsg msg = genl::build(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+    const uint32_t at = nlmsg_hdr(msg.get())->nlmsg_len;
+    const std::string name(40, 'k'); // the policy allows 15 characters
+    ASSERT_EQ(nla_put(msg.get(), CTRL_ATTR_FAMILY_NAME, static_cast<int>(name.size()), name.data()),
+              0);
+    try {
+        sock.request(msg);
+        FAIL() << "a 40-byte unterminated family name was accepted";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.error(), EINVAL);
+        EXPECT_EQ(e.extack(), "Attribute failed policy validation");
+        ASSERT_TRUE(e.offset);
+        EXPECT_EQ(*e.offset, at);
+    }
+}
+
 TEST(LiveGenl, UnknownFamilyAndGroup) {
     Socket sock(NETLINK_GENERIC);
     try {
