@@ -141,6 +141,39 @@ std::optional<kpath::NetnsGuard> enter_netns(const Globals &g) {
     return guard;
 }
 
+// Parse an object's command line; print its help, or enter -n NS and run it.
+template <typename Cmd, typename Run>
+int dispatch(const Cmd &cmd, const Globals &g, std::ostream &out, Run &&run_cmd) {
+    if (auto *h = std::get_if<Help>(&cmd)) {
+        out << h->text;
+        return 0;
+    }
+    const auto netns = enter_netns(g);
+    return run_cmd();
+}
+
+int run_loop_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
+    const LoopCmd cmd = parse_loop(args);
+    return dispatch(cmd, g, out, [&] { return run_loop(cmd, g, out, err); });
+}
+
+int run_monitor_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
+    const MonitorCmd cmd = parse_monitor(args);
+    return dispatch(cmd, g, out, [&] { return run_monitor(std::get<Monitor>(cmd), g, out, err); });
+}
+
+// The objects of "kpctl OBJECT ...": each parses the rest of the command line
+// (its verbs) and runs it.
+struct Object {
+    std::string_view name;
+    int (*run)(Args &args, const Globals &g, std::ostream &out, std::ostream &err);
+};
+
+const Object objects[] = {
+        {"loop", run_loop_object},
+        {"monitor", run_monitor_object},
+};
+
 } // namespace
 
 int run(int argc, const char *const argv[], std::ostream &out, std::ostream &err) {
@@ -162,23 +195,9 @@ int run(int argc, const char *const argv[], std::ostream &out, std::ostream &err
             out << main_usage;
             return 0;
         }
-        if (object == "loop") {
-            LoopCmd cmd = parse_loop(args);
-            if (auto *h = std::get_if<Help>(&cmd)) {
-                out << h->text;
-                return 0;
-            }
-            const auto netns = enter_netns(g);
-            return run_loop(cmd, g, out, err);
-        }
-        if (object == "monitor") {
-            MonitorCmd cmd = parse_monitor(args);
-            if (auto *h = std::get_if<Help>(&cmd)) {
-                out << h->text;
-                return 0;
-            }
-            const auto netns = enter_netns(g);
-            return run_monitor(std::get<Monitor>(cmd), g, out, err);
+        for (const auto &obj : objects) {
+            if (obj.name == object)
+                return obj.run(args, g, out, err);
         }
         throw UsageError("unknown object \"" + object + "\"; try \"kpctl help\"");
     } catch (const UsageError &e) {

@@ -3,16 +3,22 @@
 // <net/if.h> must come before <linux/if.h> (pulled in by libnl headers).
 #include <net/if.h>
 
+#include "loop.hpp"
+
 #include <linux/netlink.h>
 
-#include "cli.hpp"
+#include <array>
+#include <sstream>
+
 #include "kpath/error.hpp"
 #include "kpath/netns.hpp"
-#include "kpath/text.hpp"
+#include "kpath/print.hpp"
 
 namespace kpctl {
 
 namespace loop = kpath::loop;
+using kpath::print::Printer;
+using kpath::print::Where;
 
 const char *const loop_usage =
         "Usage: kpctl loop add [ dev ] NAME [ netns NS ] [ mtu MTU ]\n"
@@ -205,25 +211,23 @@ std::string peer_label(const loop::LoopDev &dev, const std::optional<std::string
     return {};
 }
 
-// " drop R corrupt R dup R" as `loop set` takes it, the rates the kernel
-// reported only.
-std::string ppm_text(const loop::LoopDev &dev) {
-    std::string s;
-    auto add = [&s](const char *kw, const std::optional<uint32_t> &ppm) {
-        if (ppm)
-            s += std::string(" ") + kw + " " + format_rate(*ppm);
-    };
-    add("drop", dev.drop_ppm);
-    add("corrupt", dev.corrupt_ppm);
-    add("dup", dev.dup_ppm);
-    return s;
-}
-
 std::string header(const loop::LoopDev &dev, const std::string &peer) {
     std::string s = std::to_string(dev.ifindex) + ": " + dev.ifname;
     if (!peer.empty())
         s += "@" + peer;
     return s + ":";
+}
+
+// A JSON array of objects (and a newline), or one text block per item.
+template <typename T, typename F>
+void print_all(std::ostream &out, const Globals &g, const std::vector<T> &items, F &&print_one) {
+    Printer p(out, g.json ? kpath::print::Mode::Json : kpath::print::Mode::Text, g.pretty);
+    p.open_array();
+    for (const auto &item : items)
+        print_one(p, item);
+    p.close_array();
+    if (g.json)
+        out << '\n';
 }
 
 int do_add(const LoopAdd &cmd, std::ostream &err) {
@@ -269,17 +273,7 @@ int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out, std::ostre
         warnings = std::move(dumped.warnings);
     }
 
-    if (g.json) {
-        kpath::JsonWriter j(out, g.pretty);
-        j.begin_array();
-        for (const auto &l : links)
-            write_link_json(j, l);
-        j.end_array();
-        out << '\n';
-    } else {
-        for (const auto &l : links)
-            out << format_link(l) << '\n';
-    }
+    print_all(out, g, links, [](Printer &p, const loop::LoopLink &l) { print_link(p, l); });
     out.flush();
     print_warnings(warnings, err);
     return 0;
@@ -319,17 +313,7 @@ int do_stats(const LoopStats &cmd, const Globals &g, std::ostream &out, std::ost
         warnings = std::move(dumped.warnings);
     }
 
-    if (g.json) {
-        kpath::JsonWriter j(out, g.pretty);
-        j.begin_array();
-        for (const auto &d : devs)
-            write_stats_json(j, d);
-        j.end_array();
-        out << '\n';
-    } else {
-        for (const auto &d : devs)
-            format_stats(out, d);
-    }
+    print_all(out, g, devs, [](Printer &p, const loop::LoopDev &d) { print_stats(p, d); });
     out.flush();
     print_warnings(warnings, err);
     return 0;
@@ -367,99 +351,148 @@ std::string format_rate(uint32_t ppm) {
     return s + "%";
 }
 
-void write_dev_config_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
+namespace {
+
+// " drop R corrupt R dup R" as `loop set` takes it, the rates the kernel
+// reported only; in JSON the parts per million.
+void print_rates(Printer &p, const loop::LoopDev &dev) {
+    auto rate = [&p](std::string_view key, std::string_view fmt,
+                     const std::optional<uint32_t> &ppm) {
+        if (ppm)
+            p.field(Where::Any, key, fmt, *ppm, format_rate(*ppm));
+    };
+    rate("drop_ppm", " drop {}", dev.drop_ppm);
+    rate("corrupt_ppm", " corrupt {}", dev.corrupt_ppm);
+    rate("dup_ppm", " dup {}", dev.dup_ppm);
+}
+
+// The text a printer writes.
+template <typename F>
+std::string text_of(F &&print) {
+    std::ostringstream os;
+    Printer p(os, kpath::print::Mode::Text);
+    print(p);
+    return os.str();
+}
+
+} // namespace
+
+void print_dev_config(Printer &p, const loop::LoopDev &dev, const std::string &peer_name) {
+    p.text(header(dev, peer_label(dev, peer_name)));
     if (dev.mode)
-        j.member("mode", loop::mode_name(*dev.mode));
-    j.member("peer_ifindex", dev.peer_ifindex);
-    j.member("link_netnsid", dev.peer_netnsid);
-    j.member("mtu", dev.mtu);
-    j.member("admin_carrier", dev.carrier);
-    j.member("drop_ppm", dev.drop_ppm);
-    j.member("corrupt_ppm", dev.corrupt_ppm);
-    j.member("dup_ppm", dev.dup_ppm);
+        p.field(Where::Any, "mode", " mode {}", loop::mode_name(*dev.mode));
+    p.field(Where::Json, "peer_ifindex", "", dev.peer_ifindex);
+    p.field(Where::Any, "link_netnsid", " link-netnsid {}", dev.peer_netnsid);
+    p.field(Where::Any, "mtu", " mtu {}", dev.mtu);
+    p.field(Where::Any, "admin_carrier", " admin-carrier {}", dev.carrier);
+    print_rates(p, dev);
     // Seed and burst model only when set: most devices have neither.
     if (dev.seed.value_or(0))
-        j.member("seed", dev.seed);
+        p.field(Where::Json, "seed", "", dev.seed);
     if (dev.ge_p_ppm.value_or(0)) {
-        j.member("ge_p_ppm", dev.ge_p_ppm);
-        j.member("ge_r_ppm", dev.ge_r_ppm);
-        j.member("ge_bad_drop_ppm", dev.ge_bad_drop_ppm);
-        j.member("ge_good_drop_ppm", dev.ge_good_drop_ppm);
+        p.field(Where::Json, "ge_p_ppm", "", dev.ge_p_ppm);
+        p.field(Where::Json, "ge_r_ppm", "", dev.ge_r_ppm);
+        p.field(Where::Json, "ge_bad_drop_ppm", "", dev.ge_bad_drop_ppm);
+        p.field(Where::Json, "ge_good_drop_ppm", "", dev.ge_good_drop_ppm);
     }
 }
 
+void write_dev_config_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
+    Printer p(j);
+    print_dev_config(p, dev, {});
+}
+
 std::string format_dev_config(const loop::LoopDev &dev, const std::string &peer_name) {
-    std::string s = header(dev, peer_label(dev, peer_name));
-    if (dev.mode)
-        s += " mode " + loop::mode_name(*dev.mode);
-    if (dev.peer_netnsid)
-        s += " link-netnsid " + std::to_string(*dev.peer_netnsid);
-    if (dev.mtu)
-        s += " mtu " + std::to_string(*dev.mtu);
-    if (dev.carrier)
-        s += std::string(" admin-carrier ") + kpath::text::on_off(*dev.carrier);
-    return s + ppm_text(dev);
+    return text_of([&](Printer &p) { print_dev_config(p, dev, peer_name); });
+}
+
+void print_link(Printer &p, const loop::LoopLink &link) {
+    const loop::LoopDev &d = link.dev;
+    p.open_object();
+    p.field(Where::Json, "ifname", "", d.ifname);
+    p.field(Where::Json, "ifindex", "", d.ifindex);
+    p.text(header(d, peer_label(d, link.peer_ifname)));
+    if (d.mode)
+        p.field(Where::Any, "mode", " mode {}", loop::mode_name(*d.mode));
+    p.field(Where::Json, "peer_ifindex", "", d.peer_ifindex);
+    if (d.peer_ifindex)
+        p.field(Where::Json, "peer_ifname", "", link.peer_ifname);
+    p.field(Where::Any, "link_netnsid", " link-netnsid {}", d.peer_netnsid);
+    p.field(Where::Any, "mtu", " mtu {}", d.mtu);
+    p.field(Where::Any, "operstate", " state {}", link.operstate);
+    p.field(Where::Any, "carrier", " carrier {}", link.carrier);
+    p.field(Where::Any, "admin_carrier", " admin-carrier {}", d.carrier);
+    print_rates(p, d);
+    p.close_object();
+    p.newline();
 }
 
 void write_link_json(kpath::JsonWriter &j, const loop::LoopLink &link) {
-    const loop::LoopDev &d = link.dev;
-    j.begin_object();
-    j.member("ifname", d.ifname);
-    j.member("ifindex", d.ifindex);
-    if (d.mode)
-        j.member("mode", loop::mode_name(*d.mode));
-    j.member("peer_ifindex", d.peer_ifindex);
-    if (d.peer_ifindex)
-        j.member("peer_ifname", link.peer_ifname);
-    j.member("link_netnsid", d.peer_netnsid);
-    j.member("mtu", d.mtu);
-    j.member("operstate", link.operstate);
-    j.member("carrier", link.carrier);
-    j.member("admin_carrier", d.carrier);
-    j.member("drop_ppm", d.drop_ppm);
-    j.member("corrupt_ppm", d.corrupt_ppm);
-    j.member("dup_ppm", d.dup_ppm);
-    j.end_object();
+    Printer p(j);
+    print_link(p, link);
 }
 
 std::string format_link(const loop::LoopLink &link) {
-    const loop::LoopDev &d = link.dev;
-    std::string s = header(d, peer_label(d, link.peer_ifname));
-    if (d.mode)
-        s += " mode " + loop::mode_name(*d.mode);
-    if (d.peer_netnsid)
-        s += " link-netnsid " + std::to_string(*d.peer_netnsid);
-    if (d.mtu)
-        s += " mtu " + std::to_string(*d.mtu);
-    s += " state " + link.operstate;
-    s += std::string(" carrier ") + kpath::text::on_off(link.carrier);
-    if (d.carrier)
-        s += std::string(" admin-carrier ") + kpath::text::on_off(*d.carrier);
-    return s + ppm_text(d);
+    std::string s = text_of([&](Printer &p) { print_link(p, link); });
+    s.pop_back(); // the newline
+    return s;
+}
+
+void print_stats(Printer &p, const loop::LoopDev &dev) {
+    p.open_object();
+    p.field(Where::Json, "ifname", "", dev.ifname);
+    p.field(Where::Json, "ifindex", "", dev.ifindex);
+    p.text(std::to_string(dev.ifindex) + ": " + dev.ifname + "\n");
+    // Only the counters the kernel sent (none without a statistics nest).
+    p.open_rows("stats");
+    if (dev.stats) {
+        for (const auto &f : loop::stat_fields)
+            p.field(Where::Any, f.name, "{}", (*dev.stats).*f.member);
+    }
+    p.close_rows(4);
+    p.close_object();
 }
 
 void write_stats_json(kpath::JsonWriter &j, const loop::LoopDev &dev) {
-    j.begin_object();
-    j.member("ifname", dev.ifname);
-    j.member("ifindex", dev.ifindex);
-    j.key("stats").begin_object();
-    const loop::Stats st = dev.stats.value_or(loop::Stats{});
-    for (const auto &f : loop::stat_fields)
-        j.member(f.name, st.*f.member);
-    j.end_object();
-    j.end_object();
+    Printer p(j);
+    print_stats(p, dev);
 }
 
 void format_stats(std::ostream &out, const loop::LoopDev &dev) {
-    out << dev.ifindex << ": " << dev.ifname << '\n';
-    kpath::text::Table t({kpath::text::Align::Left, kpath::text::Align::Right});
-    const loop::Stats st = dev.stats.value_or(loop::Stats{});
-    for (const auto &f : loop::stat_fields)
-        t.add_row({std::string(f.name), std::to_string(st.*f.member)});
-    t.print(out, 4);
+    Printer p(out, kpath::print::Mode::Text);
+    print_stats(p, dev);
 }
 
 // --- entry points --------------------------------------------------------------
+
+namespace {
+
+LoopCmd parse_show(Args &args) {
+    auto r = parse_optional_name(args, "loop show", show_usage);
+    if (auto *h = std::get_if<Help>(&r))
+        return *h;
+    return LoopShow{std::get<std::optional<std::string>>(r)};
+}
+
+LoopCmd parse_stats(Args &args) {
+    auto r = parse_optional_name(args, "loop stats", stats_usage);
+    if (auto *h = std::get_if<Help>(&r))
+        return *h;
+    return LoopStats{std::get<std::optional<std::string>>(r)};
+}
+
+// The verbs of "kpctl loop", with their aliases.
+struct Verb {
+    std::array<std::string_view, 3> names;
+    LoopCmd (*parse)(Args &args);
+};
+
+const Verb verbs[] = {
+        {{"add"}, parse_add}, {{"del", "delete"}, parse_del}, {{"show", "list", "ls"}, parse_show},
+        {{"set"}, parse_set}, {{"stats"}, parse_stats},
+};
+
+} // namespace
 
 LoopCmd parse_loop(Args &args) {
     if (args.empty())
@@ -467,23 +500,11 @@ LoopCmd parse_loop(Args &args) {
     const std::string cmd = args.take();
     if (is_help(cmd))
         return Help{loop_usage};
-    if (cmd == "add")
-        return parse_add(args);
-    if (cmd == "del" || cmd == "delete")
-        return parse_del(args);
-    if (cmd == "show" || cmd == "list" || cmd == "ls") {
-        auto r = parse_optional_name(args, "loop show", show_usage);
-        if (auto *h = std::get_if<Help>(&r))
-            return *h;
-        return LoopShow{std::get<std::optional<std::string>>(r)};
-    }
-    if (cmd == "set")
-        return parse_set(args);
-    if (cmd == "stats") {
-        auto r = parse_optional_name(args, "loop stats", stats_usage);
-        if (auto *h = std::get_if<Help>(&r))
-            return *h;
-        return LoopStats{std::get<std::optional<std::string>>(r)};
+    for (const auto &verb : verbs) {
+        for (std::string_view name : verb.names) {
+            if (!name.empty() && name == cmd)
+                return verb.parse(args);
+        }
     }
     throw UsageError("unknown loop command \"" + cmd + "\"; try \"kpctl loop help\"");
 }

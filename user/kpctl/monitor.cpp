@@ -3,13 +3,18 @@
 // <net/if.h> must come before <linux/if.h> (pulled in by libnl headers).
 #include <net/if.h>
 
-#include "cli.hpp"
+#include <sstream>
+
 #include "kpath/error.hpp"
 #include "kpath/signals.hpp"
+#include "loop.hpp" // print_dev_config
+#include "monitor.hpp"
 
 namespace kpctl {
 
 namespace loop = kpath::loop;
+using kpath::print::Printer;
+using kpath::print::Where;
 
 const char *const monitor_usage =
         "Usage: kpctl monitor [ loop ] [ count N ]\n"
@@ -39,25 +44,33 @@ MonitorCmd parse_monitor(Args &args) {
     return cmd;
 }
 
-void write_event_json(kpath::JsonWriter &j, const loop::Event &ev) {
-    j.begin_object();
-    j.member("event", loop::event_name(ev.type));
+void print_event(Printer &p, const loop::Event &ev) {
+    p.open_object();
+    p.field(Where::Any, "event", "{} ", loop::event_name(ev.type));
     if (!ev.dev.ifname.empty())
-        j.member("ifname", ev.dev.ifname);
-    j.member("ifindex", ev.dev.ifindex);
-    write_dev_config_json(j, ev.dev);
-    j.end_object();
-}
-
-std::string format_event(const loop::Event &ev) {
+        p.field(Where::Json, "ifname", "", ev.dev.ifname);
+    p.field(Where::Json, "ifindex", "", ev.dev.ifindex);
     std::string peer;
-    // Name the peer when it is in our netns and (still) exists.
-    if (ev.dev.peer_ifindex && !ev.dev.peer_netnsid) {
+    // Text names the peer when it is in our netns and (still) exists.
+    if (!p.json() && ev.dev.peer_ifindex && !ev.dev.peer_netnsid) {
         char buf[IF_NAMESIZE] = {};
         if (if_indextoname(*ev.dev.peer_ifindex, buf))
             peer = buf;
     }
-    return std::string(loop::event_name(ev.type)) + " " + format_dev_config(ev.dev, peer);
+    print_dev_config(p, ev.dev, peer);
+    p.close_object();
+}
+
+void write_event_json(kpath::JsonWriter &j, const loop::Event &ev) {
+    Printer p(j);
+    print_event(p, ev);
+}
+
+std::string format_event(const loop::Event &ev) {
+    std::ostringstream os;
+    Printer p(os, kpath::print::Mode::Text);
+    print_event(p, ev);
+    return os.str();
 }
 
 int run_monitor(const Monitor &cmd, const Globals &g, std::ostream &out, std::ostream &err) {
@@ -69,13 +82,10 @@ int run_monitor(const Monitor &cmd, const Globals &g, std::ostream &out, std::os
         if (cmd.count && seen >= *cmd.count)
             return;
         seen++;
-        if (g.json) {
-            kpath::JsonWriter j(out, false); // one object per line
-            write_event_json(j, ev);
-            out << '\n';
-        } else {
-            out << format_event(ev) << '\n';
-        }
+        // One object per line with -j (never pretty).
+        Printer p(out, g.json ? kpath::print::Mode::Json : kpath::print::Mode::Text);
+        print_event(p, ev);
+        out << '\n';
         out.flush(); // readers sit on the other end of a pipe
     };
 

@@ -80,6 +80,8 @@ Table Table::parse(nlattr *head, int len, int maxtype, const nla_policy *policy)
     int rc = nla_parse(t.tb_.data(), maxtype, head, len, const_cast<nla_policy *>(policy));
     if (rc < 0)
         throw_parse(rc);
+    t.head_ = head;
+    t.len_ = len;
     return t;
 }
 
@@ -88,6 +90,8 @@ Table Table::parse_msg(nlmsghdr *nlh, int hdrlen, int maxtype, const nla_policy 
     int rc = nlmsg_parse(nlh, hdrlen, t.tb_.data(), maxtype, const_cast<nla_policy *>(policy));
     if (rc < 0)
         throw_parse(rc);
+    t.head_ = nlmsg_attrdata(nlh, hdrlen);
+    t.len_ = nlmsg_attrlen(nlh, hdrlen);
     return t;
 }
 
@@ -96,6 +100,8 @@ Table Table::parse_nested(nlattr *nest, int maxtype, const nla_policy *policy) {
     int rc = nla_parse_nested(t.tb_.data(), maxtype, nest, const_cast<nla_policy *>(policy));
     if (rc < 0)
         throw_parse(rc);
+    t.head_ = static_cast<nlattr *>(nla_data(nest));
+    t.len_ = nla_len(nest);
     return t;
 }
 
@@ -156,6 +162,28 @@ std::optional<Table> Table::nested(int type, int maxtype, const nla_policy *poli
     if (!nla)
         return std::nullopt;
     return parse_nested(nla, maxtype, policy);
+}
+
+std::vector<nlattr *> Table::all(int type) const {
+    std::vector<nlattr *> v;
+    if (type < 0 || !head_)
+        return v;
+    nlattr *nla;
+    int rem;
+    // The area was validated by parse*(): nla_for_each_attr stops at a
+    // truncated tail as nla_parse() does.
+    nla_for_each_attr(nla, head_, len_, rem) {
+        if (nla_type(nla) == type)
+            v.push_back(nla);
+    }
+    return v;
+}
+
+std::vector<Table> Table::nested_all(int type, int maxtype, const nla_policy *policy) const {
+    std::vector<Table> v;
+    for (nlattr *nla : all(type))
+        v.push_back(parse_nested(nla, maxtype, policy));
+    return v;
 }
 
 std::vector<unsigned char> copy_payload(const nlattr *nla) {

@@ -294,7 +294,7 @@ LoopDev parse_dev(nlmsghdr *nlh) {
     if (auto st = tb.nested(KP_LOOP_A_DEV_STATS, KP_LOOP_A_STATS_MAX, stats_policy())) {
         Stats s;
         for (const auto &f : stat_fields)
-            s.*f.member = st->u64(f.attr).value_or(0);
+            s.*f.member = st->u64(f.attr); // nullopt when not sent
         d.stats = s;
     }
     return d;

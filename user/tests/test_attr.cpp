@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "kpath/attr.hpp"
 #include "kpath/error.hpp"
@@ -133,4 +134,81 @@ TEST(Attr, CopyPayload) {
     uint32_t v;
     std::memcpy(&v, bytes.data(), 4);
     EXPECT_EQ(v, 0x01020304u);
+}
+
+TEST(Attr, RepeatedNestsAreWalkedInOrder) {
+    // Three A_NEST entries (as a driver's per-ring list), with another
+    // attribute between them, inside an outer nest.
+    NlMsg msg = msg_alloc_simple(0x30, 0);
+    nla_put_u32(msg.get(), A_U32, 7);
+    {
+        attr::Nest outer(msg.get(), A_NEST);
+        for (uint32_t ring = 0; ring < 3; ring++) {
+            attr::Nest r(msg.get(), A_NEST);
+            attr::put_u32(msg.get(), A_U32, ring);
+            attr::put_u64(msg.get(), A_U64, 1000 + ring);
+            r.end();
+            if (ring == 0)
+                attr::put_u8(msg.get(), A_U8, 9);
+        }
+        outer.end();
+    }
+
+    nla_policy pol[A_MAX + 1] = {};
+    pol[A_U32].type = NLA_U32;
+    pol[A_U64].type = NLA_U64;
+    pol[A_NEST].type = NLA_NESTED;
+    attr::Table top = attr::Table::parse_msg(nlmsg_hdr(msg.get()), 0, A_MAX, pol);
+    EXPECT_EQ(top.all(A_U32).size(), 1u);
+    EXPECT_EQ(top.all(A_NEST).size(), 1u);
+    EXPECT_TRUE(top.all(A_STR).empty());
+    EXPECT_TRUE(top.all(-1).empty());
+
+    auto outer = top.nested(A_NEST, A_MAX, pol);
+    ASSERT_TRUE(outer);
+    // The table itself keeps the last one only.
+    EXPECT_EQ(outer->nested(A_NEST, A_MAX, pol)->u32(A_U32), 2u);
+
+    const std::vector<nlattr *> raw = outer->all(A_NEST);
+    ASSERT_EQ(raw.size(), 3u);
+    EXPECT_EQ(outer->all(A_U8).size(), 1u);
+
+    const std::vector<attr::Table> rings = outer->nested_all(A_NEST, A_MAX, pol);
+    ASSERT_EQ(rings.size(), 3u);
+    for (uint32_t i = 0; i < 3; i++) {
+        EXPECT_EQ(rings[i].u32(A_U32), i);
+        EXPECT_EQ(rings[i].u64(A_U64), 1000u + i);
+        EXPECT_FALSE(rings[i].has(A_NEST));
+    }
+    EXPECT_TRUE(outer->nested_all(A_STR, A_MAX, pol).empty());
+}
+
+TEST(Attr, RepeatedNestsAreCheckedAgainstThePolicy) {
+    NlMsg msg = msg_alloc_simple(0x30, 0);
+    {
+        attr::Nest r(msg.get(), A_NEST);
+        attr::put_u32(msg.get(), A_U32, 1);
+        r.end();
+    }
+    {
+        attr::Nest r(msg.get(), A_NEST);
+        attr::put_u8(msg.get(), A_U32, 2); // too short for the policy
+        r.end();
+    }
+    nla_policy pol[A_MAX + 1] = {};
+    pol[A_U32].type = NLA_U32;
+    attr::Table top = attr::Table::parse_msg(nlmsg_hdr(msg.get()), 0, A_MAX, nullptr);
+    ASSERT_EQ(top.all(A_NEST).size(), 2u);
+    try {
+        top.nested_all(A_NEST, A_MAX, pol);
+        FAIL() << "expected kpath::Error";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.error(), EBADMSG);
+    }
+}
+
+TEST(Attr, EmptyTableHasNoRepeatedAttributes) {
+    attr::Table t(A_MAX);
+    EXPECT_TRUE(t.all(A_NEST).empty());
+    EXPECT_TRUE(t.nested_all(A_NEST, A_MAX, nullptr).empty());
 }

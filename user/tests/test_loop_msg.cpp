@@ -447,6 +447,29 @@ TEST(LoopParse, DevGetReplyLoopModeWithoutOptionalAttributes) {
     EXPECT_FALSE(d.stats);
 }
 
+TEST(LoopParse, CountersNotSentStayAbsent) {
+    // An older module: a statistics nest without tx_runt_drops (and, here,
+    // without fault_dups either).
+    NlMsg msg(nlmsg_alloc());
+    genlmsg_put(msg.get(), 0, 0, kFamily, 0, 0, KP_LOOP_CMD_DEV_GET, KP_LOOP_FAMILY_VERSION);
+    nl_msg *m = msg.get();
+    nla_put_u32(m, KP_LOOP_A_DEV_IFINDEX, 12);
+    nla_put_string(m, KP_LOOP_A_DEV_IFNAME, "kp0");
+    nlattr *st = nla_nest_start(m, KP_LOOP_A_DEV_STATS);
+    for (int a = KP_LOOP_A_STATS_TX_PACKETS; a <= KP_LOOP_A_STATS_MAX; a++) {
+        if (a != KP_LOOP_A_STATS_TX_RUNT_DROPS && a != KP_LOOP_A_STATS_FAULT_DUPS)
+            nla_put_u64(m, a, 0);
+    }
+    nla_nest_end(m, st);
+
+    loop::LoopDev d = loop::parse_dev(nlmsg_hdr(msg.get()));
+    ASSERT_TRUE(d.stats);
+    EXPECT_EQ(d.stats->tx_packets, 0u); // sent as 0: present
+    EXPECT_EQ(d.stats->fault_corrupts, 0u);
+    EXPECT_FALSE(d.stats->fault_dups);
+    EXPECT_FALSE(d.stats->tx_runt_drops);
+}
+
 TEST(LoopParse, StatFieldTableCoversEveryCounterOnce) {
     std::vector<int> attrs;
     for (const auto &f : loop::stat_fields)

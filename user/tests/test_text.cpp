@@ -155,6 +155,59 @@ TEST(StatsOutput, TextIsAlignedTwoColumns) {
                         "    tx_runt_drops           0\n");
 }
 
+// An older module that does not send every counter: the missing ones are
+// left out, not shown as 0.
+namespace {
+loop::LoopDev dev_with_some_stats() {
+    loop::LoopDev d;
+    d.ifindex = 5;
+    d.ifname = "kp0";
+    d.stats = loop::Stats{};
+    d.stats->tx_packets = 12;
+    d.stats->rx_packets = 3;
+    d.stats->rx_bytes = std::nullopt;
+    d.stats->fault_dups = std::nullopt;
+    d.stats->tx_runt_drops = std::nullopt;
+    return d;
+}
+} // namespace
+
+TEST(StatsOutput, JsonOmitsCountersNotSent) {
+    const loop::LoopDev d = dev_with_some_stats();
+    EXPECT_EQ(json_of([&](kpath::JsonWriter &j) { kpctl::write_stats_json(j, d); }),
+              "{\"ifname\":\"kp0\",\"ifindex\":5,\"stats\":{\"tx_packets\":12,\"tx_bytes\":0,"
+              "\"rx_packets\":3,\"rx_backlog_drops\":0,\"rx_other_drops\":0,"
+              "\"tx_carrier_drops\":0,\"fault_drops\":0,\"fault_corrupts\":0}}");
+
+    loop::LoopDev none;
+    none.ifindex = 6;
+    none.ifname = "kp1";
+    EXPECT_EQ(json_of([&](kpath::JsonWriter &j) { kpctl::write_stats_json(j, none); }),
+              "{\"ifname\":\"kp1\",\"ifindex\":6,\"stats\":{}}");
+}
+
+TEST(StatsOutput, TextOmitsCountersNotSent) {
+    const loop::LoopDev d = dev_with_some_stats();
+    std::ostringstream os;
+    kpctl::format_stats(os, d);
+    EXPECT_EQ(os.str(), "5: kp0\n"
+                        "    tx_packets        12\n"
+                        "    tx_bytes           0\n"
+                        "    rx_packets         3\n"
+                        "    rx_backlog_drops   0\n"
+                        "    rx_other_drops     0\n"
+                        "    tx_carrier_drops   0\n"
+                        "    fault_drops        0\n"
+                        "    fault_corrupts     0\n");
+
+    loop::LoopDev none;
+    none.ifindex = 6;
+    none.ifname = "kp1";
+    std::ostringstream os2;
+    kpctl::format_stats(os2, none);
+    EXPECT_EQ(os2.str(), "6: kp1\n");
+}
+
 TEST(MonitorOutput, JsonEvents) {
     loop::Event ev{loop::EventType::Change, {}};
     ev.dev.ifindex = 7;

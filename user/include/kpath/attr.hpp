@@ -45,6 +45,11 @@ private:
 // into the parsed message, which must outlive it. Getters return nullopt
 // when the attribute is absent; parse*() validate lengths with the policy
 // and throw Error(EBADMSG) on malformed input.
+//
+// get() and the typed getters see the last attribute of a type (as
+// nla_parse() keeps it); all() and nested_all() walk every attribute of a
+// type in message order, for repeated attributes such as a list of nests
+// (e.g. one RING nest per ring in one message).
 class Table {
 public:
     explicit Table(int maxtype = 0) : tb_(static_cast<size_t>(maxtype) + 1, nullptr) {}
@@ -66,8 +71,18 @@ public:
     // Nested table; nullopt when absent.
     std::optional<Table> nested(int type, int maxtype, const nla_policy *policy) const;
 
+    // Every attribute of `type` in the parsed area, in message order (empty
+    // when absent, or for a Table that was not parsed). Each one passed the
+    // policy the table was parsed with.
+    std::vector<nlattr *> all(int type) const;
+    // Every attribute of `type` parsed as a nested table, in message order.
+    std::vector<Table> nested_all(int type, int maxtype, const nla_policy *policy) const;
+
 private:
     std::vector<nlattr *> tb_;
+    // The parsed attribute stream, for all(): nullptr/0 for an empty Table.
+    nlattr *head_ = nullptr;
+    int len_ = 0;
 };
 
 // Payload bytes of an attribute, e.g. to keep IFLA_INFO_DATA past the life of

@@ -48,6 +48,9 @@ public:
         return *this;
     }
 
+    // The stream written to.
+    std::ostream &stream() const noexcept { return os_; }
+
     // True once a complete top-level value has been written.
     bool complete() const noexcept { return stack_.empty() && wrote_top_; }
 

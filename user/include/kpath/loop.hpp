@@ -30,19 +30,21 @@ enum class Mode : uint32_t {
 // "loop", "pair", or the number for modes this tool does not know.
 std::string mode_name(Mode mode);
 
-// KP_LOOP_A_STATS_* counters.
+// KP_LOOP_A_STATS_* counters. parse_dev() leaves a counter the kernel did
+// not send (an older module) nullopt, and output omits it rather than show a
+// 0; a default-constructed Stats has every counter present and 0.
 struct Stats {
-    uint64_t tx_packets = 0;
-    uint64_t tx_bytes = 0;
-    uint64_t rx_packets = 0;
-    uint64_t rx_bytes = 0;
-    uint64_t rx_backlog_drops = 0;
-    uint64_t rx_other_drops = 0;
-    uint64_t tx_carrier_drops = 0;
-    uint64_t fault_drops = 0;
-    uint64_t fault_corrupts = 0;
-    uint64_t fault_dups = 0;
-    uint64_t tx_runt_drops = 0; // shorter than an Ethernet header
+    std::optional<uint64_t> tx_packets = 0;
+    std::optional<uint64_t> tx_bytes = 0;
+    std::optional<uint64_t> rx_packets = 0;
+    std::optional<uint64_t> rx_bytes = 0;
+    std::optional<uint64_t> rx_backlog_drops = 0;
+    std::optional<uint64_t> rx_other_drops = 0;
+    std::optional<uint64_t> tx_carrier_drops = 0;
+    std::optional<uint64_t> fault_drops = 0;
+    std::optional<uint64_t> fault_corrupts = 0;
+    std::optional<uint64_t> fault_dups = 0;
+    std::optional<uint64_t> tx_runt_drops = 0; // shorter than an Ethernet header
 
     bool operator==(const Stats &) const = default;
 };
@@ -51,7 +53,7 @@ struct Stats {
 struct StatField {
     int attr;
     std::string_view name;
-    uint64_t Stats::*member;
+    std::optional<uint64_t> Stats::*member;
 };
 extern const std::array<StatField, 11> stat_fields;
 
