@@ -280,18 +280,9 @@ int do_show(const LoopShow &cmd, const Globals &g, std::ostream &out, std::ostre
 }
 
 int do_set(const LoopSet &cmd, std::ostream &err) {
-    loop::SetRequest req;
+    loop::SetRequest req = cmd;
     req.ifindex = resolve_ifindex(cmd.name);
     req.ifname = cmd.name;
-    req.drop_ppm = cmd.drop_ppm;
-    req.corrupt_ppm = cmd.corrupt_ppm;
-    req.dup_ppm = cmd.dup_ppm;
-    req.carrier = cmd.carrier;
-    req.seed = cmd.seed;
-    req.ge_p_ppm = cmd.ge_p_ppm;
-    req.ge_r_ppm = cmd.ge_r_ppm;
-    req.ge_bad_drop_ppm = cmd.ge_bad_drop_ppm;
-    req.ge_good_drop_ppm = cmd.ge_good_drop_ppm;
     loop::Client client;
     client.set(req);
     print_warnings(client.family().socket(), err);

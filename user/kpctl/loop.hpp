@@ -37,17 +37,9 @@ struct LoopDel {
 struct LoopShow {
     std::optional<std::string> name;
 };
-struct LoopSet {
+// The values of DEV_SET as parsed; the device is resolved when it runs.
+struct LoopSet : kpath::loop::SetRequest {
     std::string name;
-    std::optional<uint32_t> drop_ppm;
-    std::optional<uint32_t> corrupt_ppm;
-    std::optional<uint32_t> dup_ppm;
-    std::optional<bool> carrier;
-    std::optional<uint64_t> seed;
-    std::optional<uint32_t> ge_p_ppm;
-    std::optional<uint32_t> ge_r_ppm;
-    std::optional<uint32_t> ge_bad_drop_ppm;
-    std::optional<uint32_t> ge_good_drop_ppm;
 };
 struct LoopStats {
     std::optional<std::string> name;
