@@ -976,59 +976,85 @@ TEST_F(kp, notification_cmd_as_request_eopnotsupp)
 	bad_cmd(_metadata, self, KP_LOOP_CMD_DEV_CHANGE_NTF);
 }
 
-TEST_F(kp, unprivileged_set_eperm_get_works)
+/*
+ * Run @fn(@self, @res) in a child process that became nobody (leaving uid
+ * 0 clears every capability of the initial user namespace) and copy the
+ * @len bytes of @res it filled back.  0, or -1 if the child failed.
+ */
+static int run_as_nobody(struct _test_data_kp *self,
+			 void (*fn)(struct _test_data_kp *self, void *res),
+			 void *res, size_t len)
 {
-	struct result {
-		int sock_ok, family_ok;
-		int get_err, get_ndevs;
-		uint32_t get_ifindex;
-		int set_err;
-		int dump_err, dump_ndevs;
-	} res = { 0 };
 	int pfd[2], status;
+	ssize_t n;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(pfd));
+	if (pipe(pfd))
+		return -1;
 	pid = fork();
-	ASSERT_LE(0, pid);
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
-		struct nl_sock *sk;
-		struct reply r;
-		struct nl_msg *msg;
-		int fam;
-
 		close(pfd[0]);
-		/* nobody: leaving uid 0 clears every capability */
+		/* the uid change makes us non-dumpable, which would leave
+		 * /proc/self (uid_map, ...) to root: undo that
+		 */
 		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
+		    setresuid(65534, 65534, 65534) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			_exit(2);
-		sk = sock_open(NETLINK_GENERIC);
-		res.sock_ok = !!sk;
-		fam = sk ? genl_ctrl_resolve(sk, KP_LOOP_FAMILY_NAME) : -1;
-		res.family_ok = fam >= 0;
-		if (fam >= 0) {
-			res.get_err = dev_get(sk, fam, self->ifindex, NULL, &r) ?: r.ea.error;
-			res.get_ndevs = r.ndevs;
-			res.get_ifindex = r.ndevs ? r.devs[0].ifindex : 0;
-
-			msg = kp_msg(fam, KP_LOOP_CMD_DEV_SET, 0);
-			nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex);
-			nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 777);
-			res.set_err = transact(sk, msg, &r) ?: r.ea.error;
-
-			msg = kp_msg(fam, KP_LOOP_CMD_DEV_GET, NLM_F_DUMP);
-			res.dump_err = transact(sk, msg, &r) ?: r.ea.error;
-			res.dump_ndevs = r.ndevs;
-		}
-		if (write(pfd[1], &res, sizeof(res)) != sizeof(res))
-			_exit(3);
-		_exit(0);
+		fn(self, res);
+		_exit(write(pfd[1], res, len) == (ssize_t)len ? 0 : 3);
 	}
 	close(pfd[1]);
-	ASSERT_EQ(sizeof(res), read(pfd[0], &res, sizeof(res)));
+	n = read(pfd[0], res, len);
 	close(pfd[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, status);
+	if (waitpid(pid, &status, 0) != pid || status || n != (ssize_t)len)
+		return -1;
+	return 0;
+}
+
+struct unprivileged_result {
+	int sock_ok, family_ok;
+	int get_err, get_ndevs;
+	uint32_t get_ifindex;
+	int set_err;
+	int dump_err, dump_ndevs;
+};
+
+static void unprivileged_requests(struct _test_data_kp *self, void *arg)
+{
+	struct unprivileged_result *res = arg;
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	struct reply r;
+	int fam;
+
+	sk = sock_open(NETLINK_GENERIC);
+	res->sock_ok = !!sk;
+	fam = sk ? genl_ctrl_resolve(sk, KP_LOOP_FAMILY_NAME) : -1;
+	res->family_ok = fam >= 0;
+	if (fam < 0)
+		return;
+	res->get_err = dev_get(sk, fam, self->ifindex, NULL, &r) ?: r.ea.error;
+	res->get_ndevs = r.ndevs;
+	res->get_ifindex = r.ndevs ? r.devs[0].ifindex : 0;
+
+	msg = kp_msg(fam, KP_LOOP_CMD_DEV_SET, 0);
+	nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, self->ifindex);
+	nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 777);
+	res->set_err = transact(sk, msg, &r) ?: r.ea.error;
+
+	msg = kp_msg(fam, KP_LOOP_CMD_DEV_GET, NLM_F_DUMP);
+	res->dump_err = transact(sk, msg, &r) ?: r.ea.error;
+	res->dump_ndevs = r.ndevs;
+}
+
+TEST_F(kp, unprivileged_set_eperm_get_works)
+{
+	struct unprivileged_result res = { 0 };
+
+	ASSERT_EQ(0, run_as_nobody(self, unprivileged_requests, &res, sizeof(res)));
 	TH_LOG("unprivileged: get %d (%d devs, ifindex %u), set %d, dump %d (%d devs)",
 	       res.get_err, res.get_ndevs, res.get_ifindex, res.set_err,
 	       res.dump_err, res.dump_ndevs);
@@ -1061,68 +1087,50 @@ TEST_F(kp, set_nothing_to_change_einval)
  * owned by it, so CAP_NET_ADMIN there and nowhere else.  It creates a
  * device over rtnetlink, and dev-set on it works too (GENL_UNS_ADMIN_PERM).
  */
+struct container_result {
+	int stage;	/* how far the child got */
+	int add_err, set_err, get_err;
+	uint32_t drop_ppm;
+};
+
+static void container_root_requests(struct _test_data_kp *self, void *arg)
+{
+	struct container_result *res = arg;
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	struct reply r;
+	uint32_t ifindex;
+	int fam, fd;
+
+	res->stage = 1;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return;
+	res->stage = 2;
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, "0 65534 1", 9) != 9)
+		return;
+	close(fd);
+	res->stage = 3;
+	res->add_err = link_add(KPE_TMP, NULL, -1, &r) ?: r.ea.error;
+	ifindex = if_nametoindex(KPE_TMP);
+	sk = sock_open(NETLINK_GENERIC);
+	fam = sk ? genl_ctrl_resolve(sk, KP_LOOP_FAMILY_NAME) : -1;
+	if (res->add_err || !ifindex || fam < 0)
+		return;
+	res->stage = 4;
+	msg = kp_msg(fam, KP_LOOP_CMD_DEV_SET, 0);
+	nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, ifindex);
+	nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 777);
+	res->set_err = transact(sk, msg, &r) ?: r.ea.error;
+	res->get_err = dev_get(sk, fam, ifindex, NULL, &r) ?: r.ea.error;
+	res->drop_ppm = r.ndevs ? r.devs[0].drop_ppm : 0;
+}
+
 TEST_F(kp, userns_root_set_works)
 {
-	struct result {
-		int stage;	/* how far the child got */
-		int add_err, set_err, get_err;
-		uint32_t drop_ppm;
-	} res = { 0 };
-	int pfd[2], status;
-	pid_t pid;
+	struct container_result res = { 0 };
 
-	ASSERT_EQ(0, pipe(pfd));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct nl_sock *sk;
-		struct nl_msg *msg;
-		struct reply r;
-		uint32_t ifindex;
-		int fam, fd;
-
-		close(pfd[0]);
-		/* drop every capability of the initial user namespace */
-		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
-			goto out;
-		/* a uid change made us non-dumpable: /proc/self/uid_map
-		 * would stay root's
-		 */
-		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-			goto out;
-		res.stage = 1;
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-			goto out;
-		res.stage = 2;
-		fd = open("/proc/self/uid_map", O_WRONLY);
-		if (fd < 0 || write(fd, "0 65534 1", 9) != 9)
-			goto out;
-		close(fd);
-		res.stage = 3;
-		res.add_err = link_add(KPE_TMP, NULL, -1, &r) ?: r.ea.error;
-		ifindex = if_nametoindex(KPE_TMP);
-		sk = sock_open(NETLINK_GENERIC);
-		fam = sk ? genl_ctrl_resolve(sk, KP_LOOP_FAMILY_NAME) : -1;
-		if (res.add_err || !ifindex || fam < 0)
-			goto out;
-		res.stage = 4;
-		msg = kp_msg(fam, KP_LOOP_CMD_DEV_SET, 0);
-		nla_put_u32(msg, KP_LOOP_A_DEV_IFINDEX, ifindex);
-		nla_put_u32(msg, KP_LOOP_A_DEV_DROP_PPM, 777);
-		res.set_err = transact(sk, msg, &r) ?: r.ea.error;
-		res.get_err = dev_get(sk, fam, ifindex, NULL, &r) ?: r.ea.error;
-		res.drop_ppm = r.ndevs ? r.devs[0].drop_ppm : 0;
-out:
-		if (write(pfd[1], &res, sizeof(res)) != sizeof(res))
-			_exit(3);
-		_exit(0);
-	}
-	close(pfd[1]);
-	ASSERT_EQ(sizeof(res), read(pfd[0], &res, sizeof(res)));
-	close(pfd[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, status);
+	ASSERT_EQ(0, run_as_nobody(self, container_root_requests, &res, sizeof(res)));
 	TH_LOG("container root: stage %d, newlink %d, set %d, get %d, drop_ppm %u",
 	       res.stage, res.add_err, res.set_err, res.get_err, res.drop_ppm);
 	ASSERT_EQ(4, res.stage);
