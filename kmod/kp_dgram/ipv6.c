@@ -81,7 +81,7 @@ static int kp_dgram6_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	__be16 dport;
 	int err;
 
-	if (len > KP_DGRAM6_MAX_PAYLOAD)
+	if (len > KP_DGRAM_MAX_PAYLOAD6)
 		return -EMSGSIZE;
 	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -172,7 +172,8 @@ static int kp_dgram6_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		err = -EMSGSIZE;
 		goto out_dst;
 	}
-	headroom += LL_RESERVED_SPACE(dst->dev);
+	/* ip6_xmit() wants room for a jumbo header too, or copies the head. */
+	headroom += sizeof(struct hop_jumbo_hdr) + LL_RESERVED_SPACE(dst->dev);
 
 	skb = kp_dgram_alloc_skb(sk, msg, len, headroom, inet->inet_sport,
 				 dport, &err);
@@ -182,7 +183,8 @@ static int kp_dgram6_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	}
 	kp_dgram_hdr(skb)->check = ~csum_ipv6_magic(&fl6.saddr, &fl6.daddr,
 						    ulen, sk->sk_protocol, 0);
-	skb->ignore_df = headroom - LL_RESERVED_SPACE(dst->dev) + ulen > mtu;
+	skb->ignore_df = ulen + sizeof(struct ipv6hdr) +
+			 (opt ? opt->opt_flen + opt->opt_nflen : 0) > mtu;
 	skb_dst_set(skb, dst);
 
 	err = ip6_xmit(sk, skb, &fl6, fl6.flowi6_mark, opt, ipc6.tclass,

@@ -27,9 +27,6 @@
 /* The IP protocol number in use (module parameter "proto"). */
 extern u8 kp_dgram_proto;
 
-/* Largest payload over IPv6: the 16-bit length field, less the header. */
-#define KP_DGRAM6_MAX_PAYLOAD	(U16_MAX - sizeof(struct kp_dgram_hdr))
-
 static inline struct kp_dgram_hdr *kp_dgram_hdr(const struct sk_buff *skb)
 {
 	return (struct kp_dgram_hdr *)skb_transport_header(skb);

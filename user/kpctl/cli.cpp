@@ -24,7 +24,7 @@ namespace kpctl {
 const char *const main_usage =
         "Usage: kpctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
         "       kpctl help\n"
-        "where  OBJECT := { loop | monitor }\n"
+        "where  OBJECT := { loop | dgram | monitor }\n"
         "       OPTIONS := { -j | --json }         JSON output\n"
         "                  { -p | --pretty }       indent JSON output\n"
         "                  { -n | --netns } NS     run in network namespace NS\n"
@@ -157,6 +157,11 @@ int run_loop_object(Args &args, const Globals &g, std::ostream &out, std::ostrea
     return dispatch(cmd, g, out, [&] { return run_loop(cmd, g, out, err); });
 }
 
+int run_dgram_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
+    const DgramCmd cmd = parse_dgram(args);
+    return dispatch(cmd, g, out, [&] { return run_dgram(cmd, g, out, err); });
+}
+
 int run_monitor_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
     const MonitorCmd cmd = parse_monitor(args);
     return dispatch(cmd, g, out, [&] { return run_monitor(std::get<Monitor>(cmd), g, out, err); });
@@ -171,6 +176,7 @@ struct Object {
 
 const Object objects[] = {
         {"loop", run_loop_object},
+        {"dgram", run_dgram_object},
         {"monitor", run_monitor_object},
 };
 

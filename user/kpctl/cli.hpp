@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "common.hpp"
+#include "dgram.hpp"
 #include "loop.hpp"
 #include "monitor.hpp"
 

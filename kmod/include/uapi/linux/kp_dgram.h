@@ -35,6 +35,8 @@ struct kp_dgram_hdr {
 
 /* Largest payload of one datagram: 65535 - 20 (IPv4) - 8. */
 #define KP_DGRAM_MAX_PAYLOAD	65507
+/* ... over IPv6, whose payload length does not count its header: 65535 - 8 */
+#define KP_DGRAM_MAX_PAYLOAD6	65527
 
 /* generic netlink */
 #define KP_DGRAM_FAMILY_NAME	"kp_dgram"
