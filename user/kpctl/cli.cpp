@@ -12,6 +12,7 @@
 #include <linux/kp_loop.h>
 
 #include "kpath/error.hpp"
+#include "kpath/netlink.hpp"
 #include "kpath/netns.hpp"
 #include "kpath/parse.hpp"
 
@@ -87,6 +88,19 @@ uint64_t parse_count(const std::string &s) {
     if (!v)
         throw UsageError("invalid count \"" + s + "\": expected a positive integer");
     return *v;
+}
+
+void unknown_arg(std::string_view ctx, const std::string &arg) {
+    throw UsageError(std::string(ctx) + ": unknown argument \"" + arg + "\"");
+}
+
+void print_warnings(const std::vector<std::string> &warnings, std::ostream &err) {
+    for (const auto &w : warnings)
+        err << "Warning: " << w << '\n';
+}
+
+void print_warnings(const kpath::Socket &sock, std::ostream &err) {
+    print_warnings(sock.warnings(), err);
 }
 
 uint32_t resolve_ifindex(const std::string &name) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // kpctl: the whole program for main.cpp and the unit tests. Each object has
-// its own header (loop.hpp, monitor.hpp) and an entry in cli.cpp's table.
+// its own header (loop.hpp, dgram.hpp, monitor.hpp) and an entry in
+// cli.cpp's table.
 #pragma once
 
 #include <ostream>

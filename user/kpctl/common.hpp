@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kpctl internals shared by every object: global options, errors, the
-// command line words and value parsers.
+// command line words and value parsers, warnings.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
+
+namespace kpath {
+class Socket;
+} // namespace kpath
 
 namespace kpctl {
 
@@ -52,6 +57,17 @@ private:
 // "help", "-h", "--help".
 bool is_help(std::string_view s);
 
+// A word the command does not take: UsageError `<ctx>: unknown argument "<arg>"`.
+[[noreturn]] void unknown_arg(std::string_view ctx, const std::string &arg);
+
+// A keyword's value, once: UsageError `<ctx>: duplicate "<kw>"` the second time.
+template <typename T>
+void set_once(std::optional<T> &slot, T value, std::string_view ctx, const std::string &kw) {
+    if (slot)
+        throw UsageError(std::string(ctx) + ": duplicate \"" + kw + "\"");
+    slot = std::move(value);
+}
+
 // Value parsers throwing UsageError with the messages users see.
 std::string parse_ifname(const std::string &s);
 uint32_t parse_mtu(const std::string &s);
@@ -62,6 +78,12 @@ uint64_t parse_count(const std::string &s);
 
 // if_nametoindex() in the current netns; NoDeviceError if there is none.
 uint32_t resolve_ifindex(const std::string &name);
+
+// Extack warnings, and dump_interrupted_warning for a dump that stayed
+// inconsistent: "Warning: <text>" on stderr, after the command's output.
+void print_warnings(const std::vector<std::string> &warnings, std::ostream &err);
+// The warnings of the socket's last request.
+void print_warnings(const kpath::Socket &sock, std::ostream &err);
 
 // Print help text instead of running anything.
 struct Help {

@@ -74,17 +74,6 @@ std::optional<std::string> take_name(Args &args, std::string_view ctx, bool name
     return parse_ifname(name);
 }
 
-[[noreturn]] void unknown_arg(std::string_view ctx, const std::string &arg) {
-    throw UsageError(std::string(ctx) + ": unknown argument \"" + arg + "\"");
-}
-
-template <typename T>
-void set_once(std::optional<T> &slot, T value, std::string_view ctx, const std::string &kw) {
-    if (slot)
-        throw UsageError(std::string(ctx) + ": duplicate \"" + kw + "\"");
-    slot = std::move(value);
-}
-
 LoopCmd parse_add(Args &args) {
     constexpr std::string_view ctx = "loop add";
     auto name = take_name(args, ctx, true);
@@ -189,18 +178,6 @@ LoopCmd parse_set(Args &args) {
         throw UsageError("loop set: nothing to change; expected drop, corrupt, dup, carrier, "
                          "seed or ge-*");
     return cmd;
-}
-
-// Extack warnings, and dump_interrupted_warning for a dump that stayed
-// inconsistent: "Warning: <text>" on stderr, after the command's output.
-void print_warnings(const std::vector<std::string> &warnings, std::ostream &err) {
-    for (const auto &w : warnings)
-        err << "Warning: " << w << '\n';
-}
-
-// The warnings of the socket's last request.
-void print_warnings(const kpath::Socket &sock, std::ostream &err) {
-    print_warnings(sock.warnings(), err);
 }
 
 std::string peer_label(const loop::LoopDev &dev, const std::optional<std::string> &peer_name) {

@@ -1,10 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kpath/json.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
 namespace kpath {
+
+bool Real::finite() const noexcept {
+    return std::isfinite(v_);
+}
+
+std::string Real::str() const {
+    if (form_ == Form::Shortest) {
+        char buf[32]; // the longest is 24: "-2.2250738585072014e-308"
+        return std::string(buf, std::to_chars(buf, buf + sizeof(buf), v_).ptr);
+    }
+    auto print = [this](char *buf, size_t size) {
+        return form_ == Form::Fixed ? std::snprintf(buf, size, "%.*f", precision_, v_)
+                                    : std::snprintf(buf, size, "%.*g", precision_, v_);
+    };
+    std::string s(static_cast<size_t>(std::max(print(nullptr, 0), 0)), '\0');
+    print(s.data(), s.size() + 1);
+    return s;
+}
 
 std::string JsonWriter::escape(std::string_view s) {
     std::string out;
@@ -131,6 +152,10 @@ JsonWriter &JsonWriter::value(bool b) {
     before_value();
     os_ << (b ? "true" : "false");
     return *this;
+}
+
+JsonWriter &JsonWriter::value(const Real &r) {
+    return r.finite() ? number(r.str()) : null();
 }
 
 JsonWriter &JsonWriter::null() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "kpath/signals.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 #include <poll.h>
@@ -76,6 +77,22 @@ bool StopSignals::handles(int sig) const noexcept {
 }
 
 StopSignals::Result StopSignals::wait(int fd) {
+    pollfd pfd = {fd, POLLIN, 0};
+    return wait_for(std::span(&pfd, 1), std::nullopt, "waiting for netlink events");
+}
+
+StopSignals::Result StopSignals::wait(std::span<pollfd> fds,
+                                      std::optional<Clock::time_point> deadline) {
+    return wait_for(fds, deadline, "waiting for events");
+}
+
+bool StopSignals::stop_requested() {
+    return wait_for({}, Clock::time_point::min(), "polling for signals") == Result::Stop;
+}
+
+StopSignals::Result StopSignals::wait_for(std::span<pollfd> fds,
+                                          std::optional<Clock::time_point> deadline,
+                                          const char *what) {
     // The signals are only unblocked atomically inside ppoll(), so one
     // arriving between two waits is not lost. Ignored ones stay as they were.
     sigset_t during = old_mask_;
@@ -86,12 +103,29 @@ StopSignals::Result StopSignals::wait(int fd) {
     for (;;) {
         if (stop_flag)
             return Result::Stop;
-        pollfd pfd = {fd, POLLIN, 0};
-        int rc = ppoll(&pfd, 1, nullptr, &during);
-        if (rc > 0)
+        // Relative to now, again after every interruption.
+        timespec left = {};
+        if (deadline) {
+            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    *deadline - std::min(*deadline, Clock::now()))
+                                    .count();
+            left.tv_sec = static_cast<time_t>(ns / 1000000000);
+            left.tv_nsec = static_cast<long>(ns % 1000000000);
+        }
+        const int rc = ppoll(fds.data(), fds.size(), deadline ? &left : nullptr, &during);
+        if (rc > 0) {
+            // ppoll() blocks the signals again when an fd is ready, so a
+            // stop signal pending meanwhile would wait for an idle moment
+            // (never, under a flood): take it now.
+            const timespec zero = {};
+            if (ppoll(nullptr, 0, &zero, &during) < 0 && errno == EINTR && stop_flag)
+                return Result::Stop;
             return Result::Readable;
+        }
+        if (rc == 0 && deadline && Clock::now() >= *deadline)
+            return Result::Timeout;
         if (rc < 0 && errno != EINTR)
-            throw Error(errno, {}, "waiting for netlink events");
+            throw Error(errno, {}, what);
     }
 }
 

@@ -9,29 +9,17 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "kpctl_run.hpp"
+
+using kpctl_test::first_line;
+using kpctl_test::kpctl_run;
+using kpctl_test::Result;
 
 namespace {
-
-struct Result {
-    int rc;
-    std::string out;
-    std::string err;
-};
-
-Result kpctl_run(std::vector<const char *> args) {
-    args.insert(args.begin(), "kpctl");
-    std::ostringstream out, err;
-    int rc = kpctl::run(static_cast<int>(args.size()), args.data(), out, err);
-    return {rc, out.str(), err.str()};
-}
 
 kpctl::LoopCmd parse(std::vector<std::string> words) {
     kpctl::Args args(std::move(words));
     return kpctl::parse_loop(args);
-}
-
-std::string first_line(const std::string &s) {
-    return s.substr(0, s.find('\n'));
 }
 
 } // namespace

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // kpctl dgram: the command line (help, usage errors, parse results), the
-// output of every command in text and JSON, the payload pattern, and the
-// traffic commands over UDP on the loopback (proto 17: no kp_dgram needed).
+// output of every command in text and JSON, and the traffic commands over
+// UDP on the loopback (proto 17: no kp_dgram needed). The traffic engine
+// itself: test_traffic.cpp.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,33 +19,25 @@
 
 #include "cli.hpp"
 #include "dgram.hpp"
+#include "kpctl_run.hpp"
+#include "udp_peer.hpp"
 
 namespace dgram = kpath::dgram;
+namespace traffic = kpath::traffic;
+namespace payload = kpath::traffic::payload;
 using kpath::print::Mode;
 using kpath::print::Printer;
+using kpctl_test::first_line;
+using kpctl_test::kpctl_run;
+using kpctl_test::Result;
+using udp_peer::Echo;
+using udp_peer::UdpSocket;
 
 namespace {
-
-struct Result {
-    int rc;
-    std::string out;
-    std::string err;
-};
-
-Result kpctl_run(std::vector<const char *> args) {
-    args.insert(args.begin(), "kpctl");
-    std::ostringstream out, err;
-    int rc = kpctl::run(static_cast<int>(args.size()), args.data(), out, err);
-    return {rc, out.str(), err.str()};
-}
 
 kpctl::DgramCmd parse(std::vector<std::string> words) {
     kpctl::Args args(std::move(words));
     return kpctl::parse_dgram(args);
-}
-
-std::string first_line(const std::string &s) {
-    return s.substr(0, s.find('\n'));
 }
 
 } // namespace
@@ -296,57 +288,6 @@ TEST(DgramCliParse, Timeouts) {
         EXPECT_THROW(kpctl::parse_timeout(bad), kpctl::UsageError) << bad;
 }
 
-// --- payloads ------------------------------------------------------------------------
-
-TEST(DgramPayload, HeaderAndPattern) {
-    const uint64_t seq = 0x0102030405060708ull;
-    std::vector<uint8_t> buf(20);
-    kpctl::payload::fill(buf.data(), buf.size(), seq);
-    std::vector<uint8_t> expected = {'K', 'P', 'D', 'G', 0, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8};
-    for (uint64_t i = 16; i < 20; i++)
-        expected.push_back(static_cast<uint8_t>((i + 7 * (seq % 251)) % 251));
-    EXPECT_EQ(buf, expected);
-}
-
-TEST(DgramPayload, RoundTripAtEverySizeClass) {
-    for (size_t size : {size_t{16}, size_t{17}, size_t{300}, size_t{1472}, size_t{65527}}) {
-        for (uint64_t seq : {uint64_t{1}, uint64_t{250}, uint64_t{251}, uint64_t{1} << 40}) {
-            std::vector<uint8_t> buf(size);
-            kpctl::payload::fill(buf.data(), size, seq);
-            uint64_t got = 0;
-            EXPECT_EQ(kpctl::payload::check(buf.data(), size, &got), kpctl::payload::Verdict::Good)
-                    << size << " " << seq;
-            EXPECT_EQ(got, seq);
-        }
-    }
-}
-
-TEST(DgramPayload, DamageIsBadAndOthersAreForeign) {
-    using kpctl::payload::Verdict;
-    std::vector<uint8_t> buf(100);
-    kpctl::payload::fill(buf.data(), buf.size(), 7);
-    for (size_t i : {size_t{4}, size_t{9}, size_t{16}, size_t{99}}) {
-        std::vector<uint8_t> bad = buf;
-        bad[i] ^= 0x10;
-        EXPECT_EQ(kpctl::payload::check(bad.data(), bad.size()), Verdict::Bad) << i;
-    }
-    // Truncated: the size field disagrees.
-    EXPECT_EQ(kpctl::payload::check(buf.data(), 99), Verdict::Bad);
-    // Another sequence number's pattern.
-    std::vector<uint8_t> other(100);
-    kpctl::payload::fill(other.data(), other.size(), 8);
-    std::memcpy(other.data() + 8, buf.data() + 8, 8);
-    EXPECT_EQ(kpctl::payload::check(other.data(), other.size()), Verdict::Bad);
-    // Not ours, or too short to tell.
-    std::vector<uint8_t> foreign(100, 'x');
-    EXPECT_EQ(kpctl::payload::check(foreign.data(), foreign.size()), Verdict::Foreign);
-    std::vector<uint8_t> small(15);
-    kpctl::payload::fill(small.data(), small.size(), 1);
-    EXPECT_EQ(std::string(small.begin(), small.begin() + 4), "KPDG");
-    EXPECT_EQ(kpctl::payload::check(small.data(), small.size()), Verdict::Foreign);
-    EXPECT_EQ(kpctl::payload::check(nullptr, 0), Verdict::Foreign);
-}
-
 // --- output --------------------------------------------------------------------------
 
 namespace {
@@ -495,13 +436,13 @@ TEST(DgramOutput, Endpoints) {
 }
 
 TEST(DgramOutput, SendAndRecvSummaries) {
-    kpctl::SendSummary s{10, 560, 1234};
+    traffic::SendSummary s{10, 560, 1234};
     EXPECT_EQ(printed(Mode::Text, [&](Printer &p) { kpctl::print_send_summary(p, s); }),
               "10 datagrams sent, 560 bytes\n");
     EXPECT_EQ(printed(Mode::Json, [&](Printer &p) { kpctl::print_send_summary(p, s); }),
               "{\"sent\":10,\"bytes\":560,\"elapsed_us\":1234}");
 
-    kpctl::RecvSummary r;
+    traffic::RecvSummary r;
     r.received = 9;
     r.bytes = 504;
     r.bad = 1;
@@ -521,10 +462,8 @@ TEST(DgramOutput, SendAndRecvSummaries) {
 
 namespace {
 
-kpctl::PingSummary sample_ping() {
-    kpctl::PingSummary s;
-    s.destination = "127.0.0.1";
-    s.port = 7;
+traffic::PingSummary sample_ping() {
+    traffic::PingSummary s;
     s.transmitted = 3;
     s.received = 2;
     s.rtt_min = 0.0401;
@@ -534,16 +473,22 @@ kpctl::PingSummary sample_ping() {
     return s;
 }
 
-std::string ping_summary(const kpctl::PingSummary &s, bool json, bool pretty = false) {
+// As "kpctl dgram ping" prints it, to 127.0.0.1 port 7.
+std::string ping_summary(const traffic::PingSummary &s, bool json, bool pretty = false,
+                         const std::string &destination = "127.0.0.1") {
     std::ostringstream os;
-    kpctl::print_ping_summary(os, s, json, pretty);
+    kpctl::Globals g;
+    g.json = json;
+    g.pretty = pretty;
+    kpctl::print_output(os, g,
+                        [&](Printer &p) { kpctl::print_ping_summary(p, destination, 7, s); });
     return os.str();
 }
 
 } // namespace
 
 TEST(DgramOutput, PingSummaryAsPing8) {
-    kpctl::PingSummary s = sample_ping();
+    traffic::PingSummary s = sample_ping();
     EXPECT_EQ(ping_summary(s, false), "\n--- 127.0.0.1 kp_dgram ping statistics ---\n"
                                       "3 transmitted, 2 received, 33.3333% packet loss\n"
                                       "rtt min/avg/max/mdev = 0.040/0.050/0.060/0.010 ms\n");
@@ -556,7 +501,7 @@ TEST(DgramOutput, PingSummaryAsPing8) {
 }
 
 TEST(DgramOutput, PingSummaryJson) {
-    kpctl::PingSummary s = sample_ping();
+    traffic::PingSummary s = sample_ping();
     EXPECT_EQ(ping_summary(s, true),
               "{\"destination\":\"127.0.0.1\",\"port\":7,\"transmitted\":3,\"received\":2,"
               "\"duplicates\":0,\"bad\":0,\"errors\":0,\"loss_percent\":33.3333,"
@@ -564,104 +509,104 @@ TEST(DgramOutput, PingSummaryJson) {
               "\"rtt_mdev_ms\":0.010}\n");
     s.received = 0;
     s.transmitted = 0;
-    s.destination = "fe80::1%\"x";
+    EXPECT_EQ(ping_summary(s, true, true, "fe80::1%\"x"),
+              "{\n"
+              "    \"destination\": \"fe80::1%\\\"x\",\n"
+              "    \"port\": 7,\n"
+              "    \"transmitted\": 0,\n"
+              "    \"received\": 0,\n"
+              "    \"duplicates\": 0,\n"
+              "    \"bad\": 0,\n"
+              "    \"errors\": 0,\n"
+              "    \"loss_percent\": 0\n"
+              "}\n");
+}
+
+// What the numbers look like: rtt_* always with three decimals (integral
+// values too: 1.000), loss_percent as "%g" writes it (0, 50, 33.3333, 1e-05).
+TEST(DgramOutput, PingSummaryNumbersPinned) {
+    traffic::PingSummary s = sample_ping();
+    s.transmitted = 4;
+    s.received = 2;
+    s.rtt_min = 0.347;
+    s.rtt_avg = 1;
+    s.rtt_max = 2.776;
+    s.rtt_mdev = 1234.5678;
+    EXPECT_EQ(ping_summary(s, true),
+              "{\"destination\":\"127.0.0.1\",\"port\":7,\"transmitted\":4,\"received\":2,"
+              "\"duplicates\":0,\"bad\":0,\"errors\":0,\"loss_percent\":50,"
+              "\"rtt_min_ms\":0.347,\"rtt_avg_ms\":1.000,\"rtt_max_ms\":2.776,"
+              "\"rtt_mdev_ms\":1234.568}\n");
+    EXPECT_EQ(ping_summary(s, false), "\n--- 127.0.0.1 kp_dgram ping statistics ---\n"
+                                      "4 transmitted, 2 received, 50% packet loss\n"
+                                      "rtt min/avg/max/mdev = 0.347/1.000/2.776/1234.568 ms\n");
+    s.rtt_min = 0;
+    s.rtt_avg = 12;
+    s.rtt_max = 0.0005;
+    s.rtt_mdev = 99.9996;
+    s.bad = 3;
+    s.transmitted = 7;
+    s.received = 1;
     EXPECT_EQ(ping_summary(s, true, true), "{\n"
-                                           "    \"destination\": \"fe80::1%\\\"x\",\n"
+                                           "    \"destination\": \"127.0.0.1\",\n"
                                            "    \"port\": 7,\n"
-                                           "    \"transmitted\": 0,\n"
-                                           "    \"received\": 0,\n"
+                                           "    \"transmitted\": 7,\n"
+                                           "    \"received\": 1,\n"
                                            "    \"duplicates\": 0,\n"
-                                           "    \"bad\": 0,\n"
+                                           "    \"bad\": 3,\n"
                                            "    \"errors\": 0,\n"
-                                           "    \"loss_percent\": 0\n"
+                                           "    \"loss_percent\": 85.7143,\n"
+                                           "    \"rtt_min_ms\": 0.000,\n"
+                                           "    \"rtt_avg_ms\": 12.000,\n"
+                                           "    \"rtt_max_ms\": 0.001,\n"
+                                           "    \"rtt_mdev_ms\": 100.000\n"
                                            "}\n");
+    EXPECT_EQ(ping_summary(s, false), "\n--- 127.0.0.1 kp_dgram ping statistics ---\n"
+                                      "7 transmitted, 1 received, +3 bad, 85.7143% packet loss\n"
+                                      "rtt min/avg/max/mdev = 0.000/12.000/0.001/100.000 ms\n");
+    // Loss as "%g" writes it, in JSON as in text.
+    const struct {
+        uint64_t transmitted, received;
+        const char *loss;
+    } losses[] = {
+            {0, 0, "0"},
+            {3, 3, "0"},
+            {3, 4, "0"},
+            {3, 0, "100"},
+            {100000, 99999, "0.001"},
+            {10000000, 9999999, "1e-05"},
+            {3, 1, "66.6667"},
+    };
+    for (const auto &l : losses) {
+        s.transmitted = l.transmitted;
+        s.received = l.received;
+        s.bad = 0;
+        const std::string json = ping_summary(s, true);
+        EXPECT_NE(json.find(",\"loss_percent\":" + std::string(l.loss) +
+                            (l.received ? ",\"rtt_min_ms\":" : "}\n")),
+                  std::string::npos)
+                << json;
+        EXPECT_NE(ping_summary(s, false).find(", " + std::string(l.loss) + "% packet loss\n"),
+                  std::string::npos)
+                << l.loss;
+    }
 }
 
 TEST(DgramOutput, PingReplyLines) {
-    EXPECT_EQ(kpctl::format_ping_reply(56, "::1", 1, 0.0454),
-              "56 bytes from ::1: seq=1 time=0.045 ms");
-    EXPECT_EQ(kpctl::format_ping_reply(56, "::1", 2, 1.234),
-              "56 bytes from ::1: seq=2 time=1.23 ms");
-    EXPECT_EQ(kpctl::format_ping_reply(56, "::1", 3, 12.34),
-              "56 bytes from ::1: seq=3 time=12.3 ms");
-    EXPECT_EQ(kpctl::format_ping_reply(56, "::1", 4, 123.4),
-              "56 bytes from ::1: seq=4 time=123 ms");
+    using Kind = traffic::PingReply::Kind;
+    auto line = [](traffic::PingReply r) {
+        return kpctl::format_ping_reply("::1", r);
+    };
+    EXPECT_EQ(line({Kind::Reply, 56, 1, 0.0454}), "56 bytes from ::1: seq=1 time=0.045 ms");
+    EXPECT_EQ(line({Kind::Reply, 56, 2, 1.234}), "56 bytes from ::1: seq=2 time=1.23 ms");
+    EXPECT_EQ(line({Kind::Reply, 56, 3, 12.34}), "56 bytes from ::1: seq=3 time=12.3 ms");
+    EXPECT_EQ(line({Kind::Reply, 56, 4, 123.4}), "56 bytes from ::1: seq=4 time=123 ms");
+    EXPECT_EQ(line({Kind::Reply, 16, 5, 9.996}), "16 bytes from ::1: seq=5 time=10.0 ms");
+    EXPECT_EQ(line({Kind::Duplicate, 56, 6, 0}), "56 bytes from ::1: seq=6 (DUP!)");
+    EXPECT_EQ(line({Kind::Bad, 1000, 0, 0}), "1000 bytes from ::1: (BAD)");
 }
 
 // --- traffic over UDP on the loopback (proto 17) -----------------------------------------
-
-namespace {
-
-// A bound UDP socket on 127.0.0.1, ephemeral port.
-struct UdpSocket {
-    int fd = -1;
-    uint16_t port = 0;
-
-    UdpSocket() {
-        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-        sockaddr_in sin = {};
-        sin.sin_family = AF_INET;
-        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof(sin);
-        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr *>(&sin), len) < 0 ||
-            getsockname(fd, reinterpret_cast<sockaddr *>(&sin), &len) < 0)
-            ADD_FAILURE() << "udp socket: " << std::strerror(errno);
-        port = ntohs(sin.sin_port);
-    }
-    ~UdpSocket() {
-        if (fd >= 0)
-            close(fd);
-    }
-    UdpSocket(const UdpSocket &) = delete;
-    UdpSocket &operator=(const UdpSocket &) = delete;
-
-    // The next datagram, or nothing within timeout_ms.
-    std::optional<std::vector<uint8_t>> recv(int timeout_ms = 2000) {
-        pollfd pfd = {fd, POLLIN, 0};
-        if (poll(&pfd, 1, timeout_ms) != 1)
-            return std::nullopt;
-        std::vector<uint8_t> buf(65536);
-        ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
-        if (n < 0)
-            return std::nullopt;
-        buf.resize(static_cast<size_t>(n));
-        return buf;
-    }
-};
-
-// Echoes what comes in until stopped.
-class Echo {
-public:
-    Echo() : thread_([this] { run(); }) {}
-    ~Echo() {
-        stop_ = true;
-        thread_.join();
-    }
-    uint16_t port() const { return sock_.port; }
-
-private:
-    void run() {
-        std::vector<uint8_t> buf(65536);
-        while (!stop_) {
-            pollfd pfd = {sock_.fd, POLLIN, 0};
-            if (poll(&pfd, 1, 20) != 1)
-                continue;
-            sockaddr_storage from{};
-            socklen_t len = sizeof(from);
-            ssize_t n = recvfrom(sock_.fd, buf.data(), buf.size(), 0,
-                                 reinterpret_cast<sockaddr *>(&from), &len);
-            if (n >= 0)
-                sendto(sock_.fd, buf.data(), static_cast<size_t>(n), 0,
-                       reinterpret_cast<sockaddr *>(&from), len);
-        }
-    }
-
-    UdpSocket sock_;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
-
-} // namespace
 
 TEST(DgramTraffic, SendCarriesCheckablePayloads) {
     UdpSocket rx;
@@ -675,7 +620,7 @@ TEST(DgramTraffic, SendCarriesCheckablePayloads) {
         ASSERT_TRUE(d);
         ASSERT_EQ(d->size(), 1000u);
         uint64_t got = 0;
-        EXPECT_EQ(kpctl::payload::check(d->data(), d->size(), &got), kpctl::payload::Verdict::Good);
+        EXPECT_EQ(payload::check(d->data(), d->size(), &got), payload::Verdict::Good);
         EXPECT_EQ(got, seq);
     }
 }
@@ -719,8 +664,8 @@ TEST(DgramTraffic, RecvCountsGoodBadAndForeign) {
         to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         std::vector<uint8_t> good(100), bad(100), foreign(100, 'x');
         for (uint64_t seq = 1; !stop; seq++) {
-            kpctl::payload::fill(good.data(), good.size(), seq);
-            kpctl::payload::fill(bad.data(), bad.size(), seq);
+            payload::fill(good.data(), good.size(), seq);
+            payload::fill(bad.data(), bad.size(), seq);
             bad[50] ^= 1;
             for (auto *d : {&good, &bad, &foreign})
                 sendto(fd, d->data(), d->size(), 0, reinterpret_cast<sockaddr *>(&to), sizeof(to));

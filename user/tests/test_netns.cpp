@@ -32,9 +32,11 @@
 #include "kpath/error.hpp"
 #include "kpath/netns.hpp"
 #include "kpath/rtnl.hpp"
+#include "kpctl_run.hpp"
 
 using kpath::Fd;
 using kpath::NetnsGuard;
+using kpctl_test::kpctl_run;
 
 namespace {
 
@@ -148,19 +150,6 @@ std::string in_child(const std::function<std::string(Namespaces &)> &body) {
             return std::string("line ") + std::to_string(__LINE__) + ": " #cond;                   \
     } while (0)
 
-struct KpctlResult {
-    int rc;
-    std::string out;
-    std::string err;
-};
-
-KpctlResult kpctl_run(std::vector<const char *> args) {
-    args.insert(args.begin(), "kpctl");
-    std::ostringstream out, err;
-    const int rc = kpctl::run(static_cast<int>(args.size()), args.data(), out, err);
-    return {rc, out.str(), err.str()};
-}
-
 } // namespace
 
 // --- in this process: no privilege needed -------------------------------------
@@ -272,7 +261,8 @@ TEST(KpctlNetns, DashNRunsThereAndComesBack) {
     EXPECT_IN_CHILD([](Namespaces &ns) -> std::string {
         // In the other namespace the (renamed) loopback exists, and is not a
         // kploop device; at home there is no such device at all.
-        KpctlResult r = kpctl_run({"-n", ns.other_path.c_str(), "loop", "show", "kpt-other-lo"});
+        kpctl_test::Result r =
+                kpctl_run({"-n", ns.other_path.c_str(), "loop", "show", "kpt-other-lo"});
         CHILD_CHECK(r.rc == 2);
         CHILD_CHECK(r.err == "Error: device \"kpt-other-lo\" is not a kploop device (Operation "
                              "not supported)\n");

@@ -90,6 +90,25 @@ TEST(Printer, TextIgnoresJsonStructure) {
     EXPECT_EQ(os.str(), "\n");
 }
 
+TEST(Printer, Reals) {
+    auto print = [](Printer &p) {
+        p.open_object();
+        p.field(Where::Any, "loss", "{}% loss", kpath::Real::general(100.0 / 3));
+        p.field(Where::Any, "rtt", ", rtt {} ms", kpath::Real::fixed(1, 3));
+        p.field(Where::Any, "ratio", ", ratio {}", 0.1);
+        p.field(Where::Any, "none", ", none {}", std::optional<double>());
+        p.field(Where::Any, "some", ", some {}", std::optional<double>(2.5));
+        p.close_object();
+    };
+    std::ostringstream text, json;
+    Printer t(text, Mode::Text);
+    print(t);
+    EXPECT_EQ(text.str(), "33.3333% loss, rtt 1.000 ms, ratio 0.1, some 2.5");
+    Printer j(json, Mode::Json);
+    print(j);
+    EXPECT_EQ(json.str(), "{\"loss\":33.3333,\"rtt\":1.000,\"ratio\":0.1,\"some\":2.5}");
+}
+
 TEST(Printer, Format) {
     EXPECT_EQ(kpath::print::format(" mtu {}", "9000"), " mtu 9000");
     EXPECT_EQ(kpath::print::format("{} ", "add"), "add ");

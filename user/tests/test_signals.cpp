@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // StopSignals: which signals it takes over, what it leaves alone (SIG_IGN,
-// as under nohup or for a background job), and what it puts back.
+// as under nohup or for a background job), and what it puts back; waits
+// with several descriptors and deadlines.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 
 #include <fcntl.h>
@@ -209,4 +211,60 @@ TEST(StopSignals, SignalAfterTheLastWaitIsTakenBeforeRestoring) {
     EXPECT_EQ(prior_calls, 0);
     EXPECT_FALSE(pending(SIGTERM));
     EXPECT_EQ(disposition(SIGTERM), prior_handler);
+}
+
+TEST(StopSignals, WaitForSeveralFdsWithADeadline) {
+    using Clock = StopSignals::Clock;
+    SignalState state;
+    set_disposition(SIGTERM, SIG_DFL);
+    StopSignals stop;
+    Pipe a, b;
+    ASSERT_GE(a.r, 0);
+    ASSERT_GE(b.r, 0);
+    pollfd fds[] = {{a.r, POLLIN, 0}, {b.r, POLLIN, 0}};
+
+    // Nothing to read: the deadline ends it, not earlier.
+    auto start = Clock::now();
+    EXPECT_EQ(stop.wait(fds, start + std::chrono::milliseconds(30)), StopSignals::Result::Timeout);
+    EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(30));
+    // Without fds: a sleep.
+    start = Clock::now();
+    EXPECT_EQ(stop.wait({}, start + std::chrono::milliseconds(20)), StopSignals::Result::Timeout);
+    EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(20));
+
+    // The second is readable; revents tells which.
+    ASSERT_EQ(write(b.w, "x", 1), 1);
+    EXPECT_EQ(stop.wait(fds, std::nullopt), StopSignals::Result::Readable);
+    EXPECT_EQ(fds[0].revents, 0);
+    EXPECT_EQ(fds[1].revents, POLLIN);
+    // Readable wins over a deadline that has passed.
+    EXPECT_EQ(stop.wait(fds, Clock::now() - std::chrono::seconds(1)),
+              StopSignals::Result::Readable);
+    // Other events: a pipe's write end has room.
+    pollfd out = {a.w, POLLOUT, 0};
+    EXPECT_EQ(stop.wait(std::span(&out, 1), std::nullopt), StopSignals::Result::Readable);
+
+    // A stop signal pending while an fd is ready wins (a flood of data
+    // cannot hold off SIGTERM), and ends every later wait too.
+    ASSERT_EQ(raise(SIGTERM), 0);
+    EXPECT_EQ(stop.wait(fds, std::nullopt), StopSignals::Result::Stop);
+    EXPECT_TRUE(stop.stopped());
+    char c;
+    ASSERT_EQ(read(b.r, &c, 1), 1);
+    EXPECT_EQ(stop.wait(fds, Clock::now() - std::chrono::seconds(1)), StopSignals::Result::Stop);
+    EXPECT_EQ(stop.wait(fds, std::nullopt), StopSignals::Result::Stop);
+}
+
+TEST(StopSignals, StopRequestedTakesAPendingSignal) {
+    SignalState state;
+    set_disposition(SIGINT, SIG_DFL);
+    StopSignals stop;
+    EXPECT_FALSE(stop.stop_requested());
+    EXPECT_FALSE(stop.stopped());
+    ASSERT_EQ(raise(SIGINT), 0);
+    EXPECT_TRUE(pending(SIGINT));
+    EXPECT_TRUE(stop.stop_requested());
+    EXPECT_FALSE(pending(SIGINT));
+    EXPECT_TRUE(stop.stopped());
+    EXPECT_TRUE(stop.stop_requested());
 }

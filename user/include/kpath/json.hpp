@@ -12,6 +12,34 @@
 
 namespace kpath {
 
+// A floating-point value in the form it is written in, in JSON and in text:
+//
+//   Real(v)               the shortest that reads back as v: 0.1, 100, 1e+21
+//   Real::general(v, n)   printf's "%.ng" (n significant digits, 6 by
+//                         default): 33.3333, 100, 1e-05
+//   Real::fixed(v, n)     printf's "%.nf" (n decimals, zeros kept): 0.040, 1.000
+//
+// JSON has no NaN or infinity: JsonWriter writes those as null.
+class Real {
+public:
+    explicit Real(double v) noexcept : v_(v) {}
+    static Real general(double v, int digits = 6) noexcept { return {v, Form::General, digits}; }
+    static Real fixed(double v, int decimals) noexcept { return {v, Form::Fixed, decimals}; }
+
+    double value() const noexcept { return v_; }
+    bool finite() const noexcept;
+    // The text ("nan", "inf", "-inf" when not finite).
+    std::string str() const;
+
+private:
+    enum class Form { Shortest, General, Fixed };
+    Real(double v, Form form, int precision) noexcept : v_(v), form_(form), precision_(precision) {}
+
+    double v_;
+    Form form_ = Form::Shortest;
+    int precision_ = 0;
+};
+
 class JsonWriter {
 public:
     explicit JsonWriter(std::ostream &os, bool pretty = false) : os_(os), pretty_(pretty) {}
@@ -27,6 +55,9 @@ public:
     JsonWriter &value(const char *s) { return value(std::string_view(s)); }
     JsonWriter &value(const std::string &s) { return value(std::string_view(s)); }
     JsonWriter &value(bool b);
+    // null when not finite.
+    JsonWriter &value(const Real &r);
+    JsonWriter &value(double v) { return value(Real(v)); }
     template <std::integral T>
     requires(!std::same_as<T, bool>) JsonWriter &value(T v) {
         if constexpr (std::is_signed_v<T>)

@@ -62,7 +62,9 @@ public:
 
     // A field: a JSON member key: value, or `fmt` with "{}" replaced by the
     // value's text (integers in decimal, strings as they are, booleans as
-    // "on"/"off"). An optional without a value prints nothing at all.
+    // "on"/"off", floating-point numbers as Real writes them: a double in
+    // its shortest form, a Real in its own). An optional without a value
+    // prints nothing at all.
     template <typename T>
     Printer &field(Where where, std::string_view key, std::string_view fmt, const T &v) {
         if (json()) {
@@ -98,6 +100,8 @@ private:
     static std::string text_of(const std::string &s) { return s; }
     static std::string text_of(const char *s) { return s; }
     static std::string text_of(bool b) { return text::on_off(b); }
+    static std::string text_of(const Real &r) { return r.str(); }
+    static std::string text_of(double v) { return Real(v).str(); }
     template <std::integral T>
     requires(!std::same_as<T, bool>) static std::string text_of(T v) { return std::to_string(v); }
 

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// Race-free "wait for a file descriptor or SIGINT/SIGTERM" for event loops.
+// Race-free "wait for file descriptors, a deadline, or SIGINT/SIGTERM" for
+// event loops.
 #pragma once
 
+#include <chrono>
 #include <csignal>
+#include <optional>
+#include <span>
+
+#include <poll.h>
 
 namespace kpath {
 
@@ -25,15 +31,28 @@ public:
     StopSignals(const StopSignals &) = delete;
     StopSignals &operator=(const StopSignals &) = delete;
 
-    enum class Result { Readable, Stop };
+    using Clock = std::chrono::steady_clock;
+
+    enum class Result { Readable, Stop, Timeout };
     // Wait until fd is readable or a stop signal arrives.
     Result wait(int fd);
+    // Wait until one of fds has an event it asks for (Readable: see their
+    // revents), the deadline passes (Timeout; nullopt: no deadline), or a
+    // stop signal arrives (Stop). Without fds: a sleep that a stop signal
+    // ends. A stop signal that is pending when an fd is ready wins: the
+    // caller stops even while its fds never go idle.
+    Result wait(std::span<pollfd> fds, std::optional<Clock::time_point> deadline);
+    // Without waiting: whether a stop signal arrived (a pending one is taken).
+    bool stop_requested();
     bool stopped() const noexcept;
     // Whether sig (SIGINT or SIGTERM) stops wait(): false when it was
     // ignored (SIG_IGN) at construction.
     bool handles(int sig) const noexcept;
 
 private:
+    Result wait_for(std::span<pollfd> fds, std::optional<Clock::time_point> deadline,
+                    const char *what);
+
     struct Slot {
         int sig;
         bool handled = false; // a handler of ours is installed
