@@ -17,6 +17,11 @@
  *                sending to itself.  The frames are addressed to the
  *                device's own MAC and to a local IPv4 address.
  *
+ * --proto N makes both sockets socket(AF_INET, SOCK_DGRAM, N) and, in packet
+ * mode, the frames IP protocol N: a transport with UDP's header, checksum
+ * and socket API (kp_dgram, IP protocol 253) is then measured by the very
+ * same code as UDP.  The default is 17, UDP.
+ *
  * Each socket is created in its netns (--tx-netns, --rx-netns: a name in
  * /run/netns or a path) before the threads start, so the threads need no
  * netns of their own.
@@ -77,6 +82,7 @@ struct opts {
 	unsigned char dst_mac[ETH_ALEN];
 	bool have_dst_mac;
 	int tx_cpu, rx_cpu;
+	int proto;		/* of both sockets: 17, UDP, or a look-alike */
 	int rcvbuf;
 	bool rx_wait;
 	unsigned int rx_nap_us;
@@ -103,6 +109,7 @@ static struct opts o = {
 	.port = 9000,
 	.tx_cpu = 1,
 	.rx_cpu = 0,
+	.proto = IPPROTO_UDP,
 	.rcvbuf = 8 << 20,
 	.rx_nap_us = 1000,
 };
@@ -150,6 +157,11 @@ static void usage(FILE *f)
 		"      --rx-netns NS      netns of the receiver\n"
 		"      --tx-cpu N         CPU of the sender thread (default 1)\n"
 		"      --rx-cpu N         CPU of the receiver thread (default 0)\n"
+		"      --proto N          IP protocol of both sockets,\n"
+		"                         socket(AF_INET, SOCK_DGRAM, N), and of the\n"
+		"                         frames in packet mode: a transport with UDP's\n"
+		"                         header and socket API (default 17, UDP; any\n"
+		"                         other N is reported as \"proto\" in the output)\n"
 		"      --rcvbuf BYTES     receive buffer, SO_RCVBUFFORCE (default 8 MiB)\n"
 		"      --rx-nap US        the receiver drains the socket (MSG_DONTWAIT),\n"
 		"                         then sleeps US microseconds (default 1000; 0:\n"
@@ -240,7 +252,7 @@ static void parse_mac(const char *s, unsigned char *mac)
 static void parse_args(int argc, char **argv)
 {
 	enum { OPT_DST_MAC = 256, OPT_TX_NETNS, OPT_RX_NETNS, OPT_TX_CPU,
-	       OPT_RX_CPU, OPT_RCVBUF, OPT_RX_WAIT,
+	       OPT_RX_CPU, OPT_PROTO, OPT_RCVBUF, OPT_RX_WAIT,
 	       OPT_RX_NAP, OPT_INTERVAL };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -258,6 +270,7 @@ static void parse_args(int argc, char **argv)
 		{ "rx-netns", required_argument, NULL, OPT_RX_NETNS },
 		{ "tx-cpu", required_argument, NULL, OPT_TX_CPU },
 		{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
+		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "rx-wait", no_argument, NULL, OPT_RX_WAIT },
 		{ "rx-nap", required_argument, NULL, OPT_RX_NAP },
@@ -330,6 +343,9 @@ static void parse_args(int argc, char **argv)
 		case OPT_RX_CPU:
 			o.rx_cpu = parse_ulong(optarg, "rx-cpu", 0, CPU_SETSIZE - 1);
 			break;
+		case OPT_PROTO:
+			o.proto = parse_ulong(optarg, "proto", 1, 254);
+			break;
 		case OPT_RCVBUF:
 			o.rcvbuf = parse_ulong(optarg, "rcvbuf", 4096, INT32_MAX / 2);
 			break;
@@ -389,7 +405,23 @@ static void enter_netns(const char *ns)
 	close(fd);
 }
 
-/* The receiver: a UDP socket bound to the port, on any local address. */
+/* A datagram socket of --proto: UDP, or a transport that imitates it. */
+static int dgram_socket(const char *who)
+{
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, o.proto);
+	if (fd < 0)
+		die("%s socket (IP protocol %d): %s%s", who, o.proto,
+		    strerror(errno),
+		    errno == EPROTONOSUPPORT ? " (is its module loaded?)" : "");
+	return fd;
+}
+
+/*
+ * The receiver: a datagram socket of --proto bound to the port, on any
+ * local address.
+ */
 static void setup_rx(void)
 {
 	struct sockaddr_in sin = {
@@ -401,9 +433,7 @@ static void setup_rx(void)
 	int got;
 	socklen_t len = sizeof(got);
 
-	rx_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (rx_fd < 0)
-		die_errno("receiver socket");
+	rx_fd = dgram_socket("receiver");
 	if (setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.rcvbuf, sizeof(o.rcvbuf)) &&
 	    setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(o.rcvbuf)))
 		die_errno("SO_RCVBUF");
@@ -425,9 +455,7 @@ static void setup_tx_udp(void)
 		.sin_addr = o.dst,
 	};
 
-	tx_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (tx_fd < 0)
-		die_errno("sender socket");
+	tx_fd = dgram_socket("sender");
 	if (o.have_src) {
 		struct sockaddr_in src = {
 			.sin_family = AF_INET,
@@ -469,7 +497,11 @@ static __u16 csum_fold(__u32 sum)
 	return (__u16)~sum;
 }
 
-/* One Ethernet + IPv4 + UDP frame, sent again and again. */
+/*
+ * One Ethernet + IPv4 + UDP frame, sent again and again.  With --proto,
+ * the IP protocol (and the checksum's pseudo-header) is N: the header and
+ * the checksum are UDP's.
+ */
 static void build_frame(const unsigned char *src_mac)
 {
 	struct ether_header *eth;
@@ -497,7 +529,7 @@ static void build_frame(const unsigned char *src_mac)
 	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + o.size);
 	ip->frag_off = htons(IP_DF);
 	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
+	ip->protocol = o.proto;
 	ip->saddr = o.src.s_addr;
 	ip->daddr = o.dst.s_addr;
 	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
@@ -508,7 +540,7 @@ static void build_frame(const unsigned char *src_mac)
 	udp->len = htons(sizeof(*udp) + o.size);
 	/* Pseudo-header, then the UDP header and payload. */
 	sum = csum_add(0, &ip->saddr, 8);
-	sum += IPPROTO_UDP + sizeof(*udp) + o.size;
+	sum += o.proto + sizeof(*udp) + o.size;
 	sum = csum_add(sum, udp, sizeof(*udp) + o.size);
 	c = csum_fold(sum);
 	udp->check = htons(c ? c : 0xffff);
@@ -724,6 +756,8 @@ int main(int argc, char **argv)
 	else
 		printf("null");
 	printf(",\"dst\":\"%s\",\"size\":%u", dst, o.size);
+	if (o.proto != IPPROTO_UDP)
+		printf(",\"proto\":%d", o.proto);
 	printf(",\"frame_bytes\":%zu", o.mode == MODE_UDP ? FRAME_HDRS + o.size : tx_len);
 	printf(",\"batch\":%u,\"tx_cpu\":%d,\"rx_cpu\":%d", o.batch, o.tx_cpu, o.rx_cpu);
 	printf(",\"rx_wait\":%s,\"rx_nap_us\":%u", o.rx_wait ? "true" : "false",
