@@ -29,12 +29,10 @@ static int kp_dgram_param_set_proto(const char *val,
 				    const struct kernel_param *kp)
 {
 	u8 proto;
-	int err;
 
-	err = kstrtou8(val, 0, &proto);
-	if (err)
-		return err;
-	if (proto != KP_DGRAM_PROTO_DEFAULT && proto != KP_DGRAM_PROTO_ALT)
+	/* Anything but 253 or 254, out of a u8's range too, is EINVAL. */
+	if (kstrtou8(val, 0, &proto) ||
+	    (proto != KP_DGRAM_PROTO_DEFAULT && proto != KP_DGRAM_PROTO_ALT))
 		return -EINVAL;
 	*(u8 *)kp->arg = proto;
 	return 0;
@@ -156,7 +154,10 @@ module_exit(kp_dgram_exit);
 MODULE_AUTHOR("kpath developers");
 MODULE_DESCRIPTION("UDP-like datagram transport for IPv4 and IPv6 (IP protocol 253)");
 MODULE_LICENSE("GPL");
-/* socket(AF_INET{,6}, SOCK_DGRAM, 253) loads the module, as for l2tp_ip. */
-MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 253, SOCK_DGRAM);
-MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET6, 253, SOCK_DGRAM);
+/*
+ * socket(AF_INET{,6}, SOCK_DGRAM, 253) loads the module, as for l2tp_ip;
+ * 2 is SOCK_DGRAM, an enum the preprocessor cannot turn into a number.
+ */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 253, 2);
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET6, 253, 2);
 MODULE_ALIAS_GENL_FAMILY(KP_DGRAM_FAMILY_NAME);
