@@ -182,54 +182,28 @@ static void kp_dgram4_pktinfo_prepare(const struct sock *sk,
 /* The protocol handler: called by ip_local_deliver_finish() under RCU. */
 static int kp_dgram4_rcv(struct sk_buff *skb)
 {
-	struct net *net = dev_net(skb->dev);
 	const struct kp_dgram_hdr *dh;
 	const struct iphdr *iph;
 	struct sock *sk;
 
-	if (!kp_dgram_rcv_hdr_ok(skb)) {
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF4,
-				  SKB_DROP_REASON_PKT_TOO_SMALL, false);
+	if (!kp_dgram_rcv_check(skb, KP_DGRAM_AF4))
 		return 0;
-	}
-	dh = kp_dgram_hdr(skb);
-	/* Mandatory checksum (CHECKSUM_PARTIAL: our own, not computed yet). */
-	if ((!dh->check && skb->ip_summed != CHECKSUM_PARTIAL) ||
-	    skb_checksum_init(skb, kp_dgram_proto, inet_compute_pseudo) ||
-	    skb_checksum_complete(skb)) {
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF4, SKB_DROP_REASON_UDP_CSUM,
-				  true);
-		return 0;
-	}
 	trace_kp_dgram_rcv(skb, AF_INET);
 
+	dh = kp_dgram_hdr(skb);
 	iph = ip_hdr(skb);
-	sk = kp_dgram4_lookup(net, iph->saddr, dh->source, iph->daddr,
-			      ntohs(dh->dest), inet_iif(skb), inet_sdif(skb));
+	sk = kp_dgram4_lookup(dev_net(skb->dev), iph->saddr, dh->source,
+			      iph->daddr, ntohs(dh->dest), inet_iif(skb),
+			      inet_sdif(skb));
 	if (!sk) {
-		trace_kp_dgram_lookup_miss(skb, AF_INET);
-		if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
-			kp_dgram_rcv_drop(skb, KP_DGRAM_AF4,
-					  SKB_DROP_REASON_XFRM_POLICY, false);
-			return 0;
-		}
-		kp_dgram_inc(net, KP_DGRAM_AF4, KP_DGRAM_MIB_NO_PORTS);
-		nf_reset_ct(skb);
-		if (READ_ONCE(kp_dgram_pernet(net)->port_unreach))
-			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+		kp_dgram_rcv_no_socket(skb, KP_DGRAM_AF4,
+				       xfrm4_policy_check(NULL, XFRM_POLICY_IN,
+							  skb));
 		return 0;
 	}
-	if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
-		atomic_inc(&sk->sk_drops);
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF4,
-				  SKB_DROP_REASON_XFRM_POLICY, false);
-		return 0;
-	}
-	nf_reset_ct(skb);
 	kp_dgram4_pktinfo_prepare(sk, skb);
-	__skb_pull(skb, sizeof(struct kp_dgram_hdr));
-	kp_dgram_queue_rcv(sk, skb, KP_DGRAM_AF4);
+	kp_dgram_rcv_socket(sk, skb, KP_DGRAM_AF4,
+			    xfrm4_policy_check(sk, XFRM_POLICY_IN, skb));
 	return 0;
 }
 

@@ -231,54 +231,27 @@ static int kp_dgram6_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 /* The protocol handler: called by ip6_input_finish() under RCU. */
 static int kp_dgram6_rcv(struct sk_buff *skb)
 {
-	struct net *net = dev_net(skb->dev);
 	const struct kp_dgram_hdr *dh;
 	const struct ipv6hdr *ip6h;
 	struct sock *sk;
 
-	if (!kp_dgram_rcv_hdr_ok(skb)) {
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF6,
-				  SKB_DROP_REASON_PKT_TOO_SMALL, false);
+	if (!kp_dgram_rcv_check(skb, KP_DGRAM_AF6))
 		return 0;
-	}
-	dh = kp_dgram_hdr(skb);
-	if ((!dh->check && skb->ip_summed != CHECKSUM_PARTIAL) ||
-	    skb_checksum_init(skb, kp_dgram_proto, ip6_compute_pseudo) ||
-	    skb_checksum_complete(skb)) {
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF6, SKB_DROP_REASON_UDP_CSUM,
-				  true);
-		return 0;
-	}
 	trace_kp_dgram_rcv(skb, AF_INET6);
 
+	dh = kp_dgram_hdr(skb);
 	ip6h = ipv6_hdr(skb);
-	sk = kp_dgram6_lookup(net, &ip6h->saddr, dh->source, &ip6h->daddr,
-			      ntohs(dh->dest), inet6_iif(skb),
+	sk = kp_dgram6_lookup(dev_net(skb->dev), &ip6h->saddr, dh->source,
+			      &ip6h->daddr, ntohs(dh->dest), inet6_iif(skb),
 			      inet6_sdif(skb));
 	if (!sk) {
-		trace_kp_dgram_lookup_miss(skb, AF_INET6);
-		if (!xfrm6_policy_check(NULL, XFRM_POLICY_IN, skb)) {
-			kp_dgram_rcv_drop(skb, KP_DGRAM_AF6,
-					  SKB_DROP_REASON_XFRM_POLICY, false);
-			return 0;
-		}
-		kp_dgram_inc(net, KP_DGRAM_AF6, KP_DGRAM_MIB_NO_PORTS);
-		nf_reset_ct(skb);
-		if (READ_ONCE(kp_dgram_pernet(net)->port_unreach))
-			icmpv6_send(skb, ICMPV6_DEST_UNREACH,
-				    ICMPV6_PORT_UNREACH, 0);
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+		kp_dgram_rcv_no_socket(skb, KP_DGRAM_AF6,
+				       xfrm6_policy_check(NULL, XFRM_POLICY_IN,
+							  skb));
 		return 0;
 	}
-	if (!xfrm6_policy_check(sk, XFRM_POLICY_IN, skb)) {
-		atomic_inc(&sk->sk_drops);
-		kp_dgram_rcv_drop(skb, KP_DGRAM_AF6,
-				  SKB_DROP_REASON_XFRM_POLICY, false);
-		return 0;
-	}
-	nf_reset_ct(skb);
-	__skb_pull(skb, sizeof(struct kp_dgram_hdr));
-	kp_dgram_queue_rcv(sk, skb, KP_DGRAM_AF6);
+	kp_dgram_rcv_socket(sk, skb, KP_DGRAM_AF6,
+			    xfrm6_policy_check(sk, XFRM_POLICY_IN, skb));
 	return 0;
 }
 

@@ -111,11 +111,11 @@ struct sk_buff *kp_dgram_alloc_skb(struct sock *sk, struct msghdr *msg,
 int kp_dgram_count_send(struct sock *sk, enum kp_dgram_af af, size_t len,
 			int err);
 void kp_dgram_count_send_err(struct sock *sk, enum kp_dgram_af af, int err);
-bool kp_dgram_rcv_hdr_ok(struct sk_buff *skb);
-void kp_dgram_rcv_drop(struct sk_buff *skb, enum kp_dgram_af af,
-		       enum skb_drop_reason reason, bool csum);
-void kp_dgram_queue_rcv(struct sock *sk, struct sk_buff *skb,
-			enum kp_dgram_af af);
+bool kp_dgram_rcv_check(struct sk_buff *skb, enum kp_dgram_af af);
+void kp_dgram_rcv_no_socket(struct sk_buff *skb, enum kp_dgram_af af,
+			    bool policy_ok);
+void kp_dgram_rcv_socket(struct sock *sk, struct sk_buff *skb,
+			 enum kp_dgram_af af, bool policy_ok);
 struct sk_buff *kp_dgram_recv_skb(struct sock *sk, struct msghdr *msg,
 				  size_t len, int flags, int *ret);
 int kp_dgram_ioctl(struct sock *sk, int cmd, kp_proto_ioctl_arg_t karg);

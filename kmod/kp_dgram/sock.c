@@ -4,8 +4,11 @@
  * queueing one to a socket, receive-side accounting, disconnect, ioctl.
  */
 #include <asm/ioctls.h>
+#include <linux/icmpv6.h>
 #include <linux/sockios.h>
+#include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/udp.h>
 
 #include "kp_dgram.h"
@@ -107,27 +110,9 @@ void kp_dgram_count_send_err(struct sock *sk, enum kp_dgram_af af, int err)
 		kp_dgram_inc(sock_net(sk), af, KP_DGRAM_MIB_SNDBUF_ERRORS);
 }
 
-/**
- * kp_dgram_rcv_hdr_ok - is the header whole and consistent?
- * @skb: a datagram, data at its transport header
- *
- * The header must be in the packet, its length field must equal the
- * length IP delivered (neither shorter, which UDP would trim, nor longer)
- * and neither port may be 0.
- */
-bool kp_dgram_rcv_hdr_ok(struct sk_buff *skb)
-{
-	const struct kp_dgram_hdr *dh;
-
-	if (!pskb_may_pull(skb, sizeof(*dh)))
-		return false;
-	dh = kp_dgram_hdr(skb);
-	return ntohs(dh->len) == skb->len && dh->source && dh->dest;
-}
-
 /* Drop a malformed datagram: InErrors, and InCsumErrors for @csum. */
-void kp_dgram_rcv_drop(struct sk_buff *skb, enum kp_dgram_af af,
-		       enum skb_drop_reason reason, bool csum)
+static void kp_dgram_rcv_drop(struct sk_buff *skb, enum kp_dgram_af af,
+			      enum skb_drop_reason reason, bool csum)
 {
 	struct net *net = dev_net(skb->dev);
 
@@ -147,8 +132,8 @@ void kp_dgram_rcv_drop(struct sk_buff *skb, enum kp_dgram_af af,
  * counts RcvbufErrors and InErrors, a filter drop InErrors; both count
  * in the socket's drops.
  */
-void kp_dgram_queue_rcv(struct sock *sk, struct sk_buff *skb,
-			enum kp_dgram_af af)
+static void kp_dgram_queue_rcv(struct sock *sk, struct sk_buff *skb,
+			       enum kp_dgram_af af)
 {
 	struct net *net = sock_net(sk);
 	enum skb_drop_reason reason;
@@ -168,6 +153,101 @@ void kp_dgram_queue_rcv(struct sock *sk, struct sk_buff *skb,
 		kp_dgram_inc(net, af, KP_DGRAM_MIB_RCVBUF_ERRORS);
 	kp_dgram_inc(net, af, KP_DGRAM_MIB_IN_ERRORS);
 	kfree_skb_reason(skb, reason);
+}
+
+/**
+ * kp_dgram_rcv_check - is a received datagram well formed?
+ * @skb: the datagram, data at its transport header
+ * @af: its family
+ *
+ * The header must be in the packet, its length field must equal the
+ * length IP delivered (neither shorter, which UDP would trim, nor longer),
+ * neither port may be 0, and the mandatory checksum must hold (a
+ * CHECKSUM_PARTIAL datagram is one of ours, its checksum not computed
+ * yet).  A malformed datagram is dropped and counted.
+ *
+ * Return: true when the caller may go on with @skb.
+ */
+bool kp_dgram_rcv_check(struct sk_buff *skb, enum kp_dgram_af af)
+{
+	const struct kp_dgram_hdr *dh;
+	__sum16 bad;
+
+	if (!pskb_may_pull(skb, sizeof(*dh)))
+		goto malformed;
+	dh = kp_dgram_hdr(skb);
+	if (ntohs(dh->len) != skb->len || !dh->source || !dh->dest)
+		goto malformed;
+
+	if (!dh->check && skb->ip_summed != CHECKSUM_PARTIAL)
+		goto csum;
+	if (af == KP_DGRAM_AF4)
+		bad = skb_checksum_init(skb, kp_dgram_proto,
+					inet_compute_pseudo);
+	else
+		bad = skb_checksum_init(skb, kp_dgram_proto,
+					ip6_compute_pseudo);
+	if (bad || skb_checksum_complete(skb))
+		goto csum;
+	return true;
+
+malformed:
+	kp_dgram_rcv_drop(skb, af, SKB_DROP_REASON_PKT_TOO_SMALL, false);
+	return false;
+csum:
+	kp_dgram_rcv_drop(skb, af, SKB_DROP_REASON_UDP_CSUM, true);
+	return false;
+}
+
+/**
+ * kp_dgram_rcv_no_socket - a datagram no socket wants
+ * @skb: the datagram; consumed
+ * @af: its family
+ * @policy_ok: what the family's xfrm policy check said
+ *
+ * Counted in NoPorts and answered with a port unreachable (unless the
+ * netns's port-unreach is off), as UDP does.
+ */
+void kp_dgram_rcv_no_socket(struct sk_buff *skb, enum kp_dgram_af af,
+			    bool policy_ok)
+{
+	struct net *net = dev_net(skb->dev);
+
+	trace_kp_dgram_lookup_miss(skb, af == KP_DGRAM_AF4 ? AF_INET : AF_INET6);
+	if (!policy_ok) {
+		kp_dgram_rcv_drop(skb, af, SKB_DROP_REASON_XFRM_POLICY, false);
+		return;
+	}
+	kp_dgram_inc(net, af, KP_DGRAM_MIB_NO_PORTS);
+	nf_reset_ct(skb);
+	if (READ_ONCE(kp_dgram_pernet(net)->port_unreach)) {
+		if (af == KP_DGRAM_AF4)
+			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		else
+			icmpv6_send(skb, ICMPV6_DEST_UNREACH,
+				    ICMPV6_PORT_UNREACH, 0);
+	}
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+}
+
+/**
+ * kp_dgram_rcv_socket - hand a datagram to the socket it is for
+ * @sk: the socket, found under rcu_read_lock() (still held)
+ * @skb: the datagram, data at its header; consumed
+ * @af: its family
+ * @policy_ok: what the family's xfrm policy check said for @sk
+ */
+void kp_dgram_rcv_socket(struct sock *sk, struct sk_buff *skb,
+			 enum kp_dgram_af af, bool policy_ok)
+{
+	if (!policy_ok) {
+		atomic_inc(&sk->sk_drops);
+		kp_dgram_rcv_drop(skb, af, SKB_DROP_REASON_XFRM_POLICY, false);
+		return;
+	}
+	nf_reset_ct(skb);
+	__skb_pull(skb, sizeof(struct kp_dgram_hdr));
+	kp_dgram_queue_rcv(sk, skb, af);
 }
 
 /**
