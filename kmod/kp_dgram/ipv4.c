@@ -185,6 +185,7 @@ static int kp_dgram4_rcv(struct sk_buff *skb)
 	const struct kp_dgram_hdr *dh;
 	const struct iphdr *iph;
 	struct sock *sk;
+	bool policy_ok;
 
 	if (!kp_dgram_rcv_check(skb, KP_DGRAM_AF4))
 		return 0;
@@ -201,9 +202,10 @@ static int kp_dgram4_rcv(struct sk_buff *skb)
 							  skb));
 		return 0;
 	}
+	/* The policy check first: IP_PKTINFO's data overwrites IPCB. */
+	policy_ok = xfrm4_policy_check(sk, XFRM_POLICY_IN, skb);
 	kp_dgram4_pktinfo_prepare(sk, skb);
-	kp_dgram_rcv_socket(sk, skb, KP_DGRAM_AF4,
-			    xfrm4_policy_check(sk, XFRM_POLICY_IN, skb));
+	kp_dgram_rcv_socket(sk, skb, KP_DGRAM_AF4, policy_ok);
 	return 0;
 }
 
