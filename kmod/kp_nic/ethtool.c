@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kp_nic: ethtool operations: driver info, link settings, ring sizes and
+ * statistics (ethtool -i, ethtool, -g, -S).
+ *
+ * -S lists the hardware counters under igb's names (only those the
+ * 82576 has), then the driver's own, then per ring.  On QEMU's model
+ * several hardware counters never move (rx_missed_errors,
+ * rx_no_buffer_count, rx_crc_errors, collisions...): the driver's drop
+ * counters are the ones to read there (Documentation/kp_nic.rst).
+ */
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+
+#include "kp_nic.h"
+
+struct kpn_stat {
+	char name[ETH_GSTRING_LEN];
+	size_t offset;
+};
+
+#define KPN_HW_STAT(n, m) { n, offsetof(struct kpn_hw_stats, m) }
+static const struct kpn_stat kpn_hw_stats_desc[] = {
+	KPN_HW_STAT("rx_packets", gprc),
+	KPN_HW_STAT("tx_packets", gptc),
+	KPN_HW_STAT("rx_bytes", gorc),
+	KPN_HW_STAT("tx_bytes", gotc),
+	KPN_HW_STAT("rx_broadcast", bprc),
+	KPN_HW_STAT("tx_broadcast", bptc),
+	KPN_HW_STAT("rx_multicast", mprc),
+	KPN_HW_STAT("tx_multicast", mptc),
+	KPN_HW_STAT("rx_total_packets", tpr),
+	KPN_HW_STAT("tx_total_packets", tpt),
+	KPN_HW_STAT("rx_total_bytes", tor),
+	KPN_HW_STAT("tx_total_bytes", tot),
+	KPN_HW_STAT("rx_size_64", prc64),
+	KPN_HW_STAT("rx_size_65_127", prc127),
+	KPN_HW_STAT("rx_size_128_255", prc255),
+	KPN_HW_STAT("rx_size_256_511", prc511),
+	KPN_HW_STAT("rx_size_512_1023", prc1023),
+	KPN_HW_STAT("rx_size_1024_max", prc1522),
+	KPN_HW_STAT("tx_size_64", ptc64),
+	KPN_HW_STAT("tx_size_65_127", ptc127),
+	KPN_HW_STAT("tx_size_128_255", ptc255),
+	KPN_HW_STAT("tx_size_256_511", ptc511),
+	KPN_HW_STAT("tx_size_512_1023", ptc1023),
+	KPN_HW_STAT("tx_size_1024_max", ptc1522),
+	KPN_HW_STAT("rx_short_length_errors", ruc),
+	KPN_HW_STAT("rx_long_length_errors", roc),
+	KPN_HW_STAT("rx_fragment_errors", rfc),
+	KPN_HW_STAT("rx_jabber_errors", rjc),
+	KPN_HW_STAT("rx_crc_errors", crcerrs),
+	KPN_HW_STAT("rx_align_errors", algnerrc),
+	KPN_HW_STAT("rx_symbol_errors", symerrs),
+	KPN_HW_STAT("rx_errors", rxerrc),
+	KPN_HW_STAT("rx_missed_errors", mpc),
+	KPN_HW_STAT("rx_no_buffer_count", rnbc),
+	KPN_HW_STAT("rx_length_field_errors", rlec),
+	KPN_HW_STAT("collisions", colc),
+	KPN_HW_STAT("tx_single_coll_ok", scc),
+	KPN_HW_STAT("tx_multi_coll_ok", mcc),
+	KPN_HW_STAT("tx_abort_late_coll", latecol),
+	KPN_HW_STAT("tx_aborted_errors", ecol),
+	KPN_HW_STAT("tx_deferred_ok", dc),
+	KPN_HW_STAT("tx_carrier_errors", tncrs),
+	KPN_HW_STAT("rx_flow_control_xon", xonrxc),
+	KPN_HW_STAT("tx_flow_control_xon", xontxc),
+	KPN_HW_STAT("rx_flow_control_xoff", xoffrxc),
+	KPN_HW_STAT("tx_flow_control_xoff", xofftxc),
+	KPN_HW_STAT("tx_tcp_seg_good", tsctc),
+	KPN_HW_STAT("intx_asserts", iac),
+};
+
+#define KPN_DRV_STAT(n, m) { n, offsetof(struct kpn_adapter, m) }
+static const struct kpn_stat kpn_drv_stats_desc[] = {
+	KPN_DRV_STAT("tx_timeout_count", tx_timeout_count),
+	KPN_DRV_STAT("reset_count", reset_count),
+	KPN_DRV_STAT("link_change_irqs", lsc_count),
+	KPN_DRV_STAT("other_irqs", other_irqs),
+	KPN_DRV_STAT("spurious_irqs", spurious_irqs),
+};
+
+static const char * const kpn_ring_stat_names[] = {
+	"packets", "bytes", "restart", "busy", "dma_errors", "doorbells",
+	"alloc_failed", "csum_errors", "drops",
+};
+
+#define KPN_VEC_STATS	3	/* irqs, polls, polls_full per vector */
+#define KPN_RING_STATS	ARRAY_SIZE(kpn_ring_stat_names)
+
+static void kpn_get_drvinfo(struct net_device *netdev,
+			    struct ethtool_drvinfo *info)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	strscpy(info->driver, kpn_driver_name, sizeof(info->driver));
+	strscpy(info->bus_info, pci_name(adapter->pdev),
+		sizeof(info->bus_info));
+}
+
+static int kpn_get_link_ksettings(struct net_device *netdev,
+				  struct ethtool_link_ksettings *cmd)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	ethtool_link_ksettings_zero_link_mode(cmd, supported);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 10baseT_Half);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 10baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 100baseT_Half);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 100baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, Autoneg);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, TP);
+	ethtool_link_ksettings_zero_link_mode(cmd, advertising);
+	ethtool_link_ksettings_add_link_mode(cmd, advertising, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, advertising, Autoneg);
+	ethtool_link_ksettings_add_link_mode(cmd, advertising, TP);
+
+	cmd->base.port = PORT_TP;
+	cmd->base.phy_address = KPN_PHY_ADDR;
+	cmd->base.autoneg = AUTONEG_ENABLE;
+	cmd->base.mdio_support = ETH_MDIO_SUPPORTS_C22;
+	if (netif_carrier_ok(netdev) && adapter->link_speed) {
+		cmd->base.speed = adapter->link_speed;
+		cmd->base.duplex = adapter->link_full_duplex ? DUPLEX_FULL :
+							       DUPLEX_HALF;
+	} else {
+		cmd->base.speed = SPEED_UNKNOWN;
+		cmd->base.duplex = DUPLEX_UNKNOWN;
+	}
+	return 0;
+}
+
+static void kpn_get_ringparam(struct net_device *netdev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	ring->rx_max_pending = KPN_MAX_RING;
+	ring->tx_max_pending = KPN_MAX_RING;
+	ring->rx_pending = adapter->rx_ring_count;
+	ring->tx_pending = adapter->tx_ring_count;
+}
+
+static int kpn_get_sset_count(struct net_device *netdev, int sset)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return ARRAY_SIZE(kpn_hw_stats_desc) + ARRAY_SIZE(kpn_drv_stats_desc) +
+	       adapter->num_q_vectors * (KPN_VEC_STATS + 2 * KPN_RING_STATS);
+}
+
+static void kpn_get_strings(struct net_device *netdev, u32 sset, u8 *data)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	unsigned int i, j;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(kpn_hw_stats_desc); i++)
+		ethtool_sprintf(&data, "%s", kpn_hw_stats_desc[i].name);
+	for (i = 0; i < ARRAY_SIZE(kpn_drv_stats_desc); i++)
+		ethtool_sprintf(&data, "%s", kpn_drv_stats_desc[i].name);
+	for (i = 0; i < adapter->num_q_vectors; i++) {
+		ethtool_sprintf(&data, "vector_%u_irqs", i);
+		ethtool_sprintf(&data, "vector_%u_polls", i);
+		ethtool_sprintf(&data, "vector_%u_polls_full", i);
+		for (j = 0; j < KPN_RING_STATS; j++)
+			ethtool_sprintf(&data, "tx_queue_%u_%s", i,
+					kpn_ring_stat_names[j]);
+		for (j = 0; j < KPN_RING_STATS; j++)
+			ethtool_sprintf(&data, "rx_queue_%u_%s", i,
+					kpn_ring_stat_names[j]);
+	}
+}
+
+static u64 *kpn_put_ring_stats(struct kpn_ring *ring, u64 *data)
+{
+	struct kpn_ring_stats s;
+
+	kpn_ring_stats_read(ring, &s);
+	*data++ = s.packets;
+	*data++ = s.bytes;
+	*data++ = s.restart;
+	*data++ = s.busy;
+	*data++ = s.dma_err;
+	*data++ = s.doorbells;
+	*data++ = s.alloc_failed;
+	*data++ = s.csum_err;
+	*data++ = s.drops;
+	return data;
+}
+
+static void kpn_get_ethtool_stats(struct net_device *netdev,
+				  struct ethtool_stats *stats, u64 *data)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	unsigned int i;
+
+	BUILD_BUG_ON(KPN_RING_STATS != 9);
+	kpn_update_stats(adapter);
+	spin_lock_bh(&adapter->stats_lock);
+	for (i = 0; i < ARRAY_SIZE(kpn_hw_stats_desc); i++)
+		*data++ = *(u64 *)((u8 *)&adapter->hw_stats +
+				   kpn_hw_stats_desc[i].offset);
+	spin_unlock_bh(&adapter->stats_lock);
+	for (i = 0; i < ARRAY_SIZE(kpn_drv_stats_desc); i++)
+		*data++ = READ_ONCE(*(u64 *)((u8 *)adapter +
+					     kpn_drv_stats_desc[i].offset));
+	for (i = 0; i < adapter->num_q_vectors; i++) {
+		struct kpn_q_vector *q_vector = adapter->q_vector[i];
+
+		*data++ = READ_ONCE(q_vector->irqs);
+		*data++ = READ_ONCE(q_vector->polls);
+		*data++ = READ_ONCE(q_vector->polls_full);
+		data = kpn_put_ring_stats(adapter->tx_ring[i], data);
+		data = kpn_put_ring_stats(adapter->rx_ring[i], data);
+	}
+}
+
+static const struct ethtool_ops kpn_ethtool_ops = {
+	.get_drvinfo		= kpn_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= kpn_get_link_ksettings,
+	.get_ringparam		= kpn_get_ringparam,
+	.get_sset_count		= kpn_get_sset_count,
+	.get_strings		= kpn_get_strings,
+	.get_ethtool_stats	= kpn_get_ethtool_stats,
+};
+
+void kpn_set_ethtool_ops(struct net_device *netdev)
+{
+	netdev->ethtool_ops = &kpn_ethtool_ops;
+}
