@@ -16,6 +16,8 @@
  *                socket cannot reach by routing, such as a loopback device
  *                sending to itself.  The frames are addressed to the
  *                device's own MAC and to a local IPv4 address.
+ *   tcp mode:    one TCP connection instead: the sender writes --size bytes
+ *                per send(), the receiver reads; the counts are bytes.
  *
  * --proto N makes both sockets socket(AF_INET, SOCK_DGRAM, N) and, in packet
  * mode, the frames IP protocol N: a transport with UDP's header, checksum
@@ -25,6 +27,12 @@
  * Each socket is created in its netns (--tx-netns, --rx-netns: a name in
  * /run/netns or a path) before the threads start, so the threads need no
  * netns of their own.
+ *
+ * --tx-dev/--rx-dev DEV also sample the packet counters of a device
+ * (tx_packets of the sender's, rx_packets of the receiver's, from
+ * /proc/net/dev of the sender's or receiver's netns) at the two ends of the
+ * window: with a real NIC, what left the device and what the driver
+ * received can differ from what the sockets counted.
  *
  * Exit status: 0 on success, 1 on a setup error or if nothing was received
  * in the measured window, 2 on a usage error.
@@ -39,9 +47,11 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <linux/if_packet.h>
 #include <linux/types.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -62,9 +72,11 @@
 
 #define MAX_BATCH	256
 #define MAX_SIZE	65507		/* largest UDP payload over IPv4 */
+#define MAX_TCP_SIZE	1048576		/* tcp mode: bytes per send() */
+#define TCP_RX_BUF	262144		/* tcp mode: bytes per recv() */
 #define FRAME_HDRS	(ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
 
-enum mode { MODE_UDP, MODE_PACKET };
+enum mode { MODE_UDP, MODE_PACKET, MODE_TCP };
 
 struct opts {
 	enum mode mode;
@@ -84,18 +96,30 @@ struct opts {
 	int tx_cpu, rx_cpu;
 	int proto;		/* of both sockets: 17, UDP, or a look-alike */
 	int rcvbuf;
+	bool have_rcvbuf;
 	bool rx_wait;
 	unsigned int rx_nap_us;
 	double interval;
+	const char *tx_dev;	/* device counters sampled with the window */
+	const char *rx_dev;
 };
 
 /* Counters: each written by one thread, read by the main thread. */
 struct counters {
-	__u64 sent;		/* datagrams accepted by sendmmsg() */
+	__u64 sent;		/* datagrams accepted by sendmmsg() (tcp: bytes) */
 	__u64 tx_errors;	/* sendmmsg() calls that failed */
-	__u64 received;	/* datagrams returned by recvmmsg() */
+	__u64 received;	/* datagrams returned by recvmmsg() (tcp: bytes) */
 	__u64 rx_bytes;	/* their UDP payload bytes */
 };
+
+/* --tx-dev/--rx-dev: /proc/net/dev of the netns the device is in. */
+struct dev_ctr {
+	__u64 packets;	/* tx_packets of --tx-dev, rx_packets of --rx-dev */
+	__u64 dropped;	/* tx_dropped / rx_dropped */
+	bool ok;
+};
+
+static int tx_dev_fd = -1, rx_dev_fd = -1;
 
 static struct counters ctr;
 static int stop_tx, stop_rx;	/* __atomic: set by main, read by the threads */
@@ -139,9 +163,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: udp_blast [OPTIONS]\n"
-		"  -m, --mode udp|packet  udp: connected UDP socket to --dst (default);\n"
-		"                         packet: Eth+IPv4+UDP frames on AF_PACKET, --dev\n"
-		"  -s, --size BYTES       UDP payload size (default 64)\n"
+		"  -m, --mode udp|packet|tcp\n"
+		"                         udp: connected UDP socket to --dst (default);\n"
+		"                         packet: Eth+IPv4+UDP frames on AF_PACKET, --dev;\n"
+		"                         tcp: one TCP connection to --dst, counted in\n"
+		"                         bytes (\"sent\", \"received\", \"tx_mbps\", \"rx_mbps\")\n"
+		"  -s, --size BYTES       UDP payload size (default 64); tcp: bytes per\n"
+		"                         send() (up to 1 MiB)\n"
 		"  -t, --seconds S        measured window (default 5)\n"
 		"  -w, --warmup S         warm-up before the window (default 1)\n"
 		"  -b, --batch N          datagrams per sendmmsg/recvmmsg (default 32)\n"
@@ -162,13 +190,18 @@ static void usage(FILE *f)
 		"                         frames in packet mode: a transport with UDP's\n"
 		"                         header and socket API (default 17, UDP; any\n"
 		"                         other N is reported as \"proto\" in the output)\n"
-		"      --rcvbuf BYTES     receive buffer, SO_RCVBUFFORCE (default 8 MiB)\n"
+		"      --rcvbuf BYTES     receive buffer, SO_RCVBUFFORCE (default 8 MiB;\n"
+		"                         tcp: the kernel's autotuning unless given)\n"
 		"      --rx-nap US        the receiver drains the socket (MSG_DONTWAIT),\n"
 		"                         then sleeps US microseconds (default 1000; 0:\n"
 		"                         it spins): the sender never wakes it up\n"
 		"      --rx-wait          the receiver blocks in recvmmsg() instead\n"
 		"      --interval S       also print the rates every S seconds of the\n"
 		"                         window on stderr (one JSON object a line)\n"
+		"      --tx-dev DEV       also count DEV's tx_packets over the window\n"
+		"                         (DEV in the sender's netns): \"dev_tx_pps\"\n"
+		"      --rx-dev DEV       also count DEV's rx_packets over the window\n"
+		"                         (DEV in the receiver's netns): \"dev_rx_pps\"\n"
 		"  -h, --help             this text\n"
 		"Prints one JSON object on stdout.\n");
 }
@@ -253,7 +286,7 @@ static void parse_args(int argc, char **argv)
 {
 	enum { OPT_DST_MAC = 256, OPT_TX_NETNS, OPT_RX_NETNS, OPT_TX_CPU,
 	       OPT_RX_CPU, OPT_PROTO, OPT_RCVBUF, OPT_RX_WAIT,
-	       OPT_RX_NAP, OPT_INTERVAL };
+	       OPT_RX_NAP, OPT_INTERVAL, OPT_TX_DEV, OPT_RX_DEV };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "size", required_argument, NULL, 's' },
@@ -275,6 +308,8 @@ static void parse_args(int argc, char **argv)
 		{ "rx-wait", no_argument, NULL, OPT_RX_WAIT },
 		{ "rx-nap", required_argument, NULL, OPT_RX_NAP },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "tx-dev", required_argument, NULL, OPT_TX_DEV },
+		{ "rx-dev", required_argument, NULL, OPT_RX_DEV },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -288,13 +323,16 @@ static void parse_args(int argc, char **argv)
 				o.mode = MODE_UDP;
 			} else if (!strcmp(optarg, "packet")) {
 				o.mode = MODE_PACKET;
+			} else if (!strcmp(optarg, "tcp")) {
+				o.mode = MODE_TCP;
 			} else {
 				fprintf(stderr, "udp_blast: bad mode '%s'\n", optarg);
 				exit(2);
 			}
 			break;
 		case 's':
-			o.size = parse_ulong(optarg, "size", 1, MAX_SIZE);
+			/* (up to MAX_SIZE but in tcp mode: checked below) */
+			o.size = parse_ulong(optarg, "size", 1, MAX_TCP_SIZE);
 			break;
 		case 't':
 			o.seconds = parse_seconds(optarg, "seconds");
@@ -348,6 +386,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_RCVBUF:
 			o.rcvbuf = parse_ulong(optarg, "rcvbuf", 4096, INT32_MAX / 2);
+			o.have_rcvbuf = true;
 			break;
 		case OPT_RX_WAIT:
 			o.rx_wait = true;
@@ -357,6 +396,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_INTERVAL:
 			o.interval = parse_seconds(optarg, "interval");
+			break;
+		case OPT_TX_DEV:
+			o.tx_dev = optarg;
+			break;
+		case OPT_RX_DEV:
+			o.rx_dev = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -372,6 +417,14 @@ static void parse_args(int argc, char **argv)
 	}
 	if (!o.have_dst) {
 		fprintf(stderr, "udp_blast: --dst is required\n");
+		exit(2);
+	}
+	if (o.mode != MODE_TCP && o.size > MAX_SIZE) {
+		fprintf(stderr, "udp_blast: bad size '%u' (1..%u)\n", o.size, MAX_SIZE);
+		exit(2);
+	}
+	if (o.mode == MODE_TCP && o.proto != IPPROTO_UDP) {
+		fprintf(stderr, "udp_blast: --proto is for the udp and packet modes\n");
 		exit(2);
 	}
 	if (o.mode == MODE_PACKET && (!o.dev || !o.have_src)) {
@@ -473,6 +526,145 @@ static void setup_tx_udp(void)
 	if (!tx_buf)
 		die("out of memory");
 	memset(tx_buf, 0xa5, tx_len);
+}
+
+static void set_timeouts(int fd, bool snd, bool rcv)
+{
+	struct timeval tv = { .tv_usec = 100000 };
+
+	if ((snd && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) ||
+	    (rcv && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))))
+		die_errno("SO_SNDTIMEO/SO_RCVTIMEO");
+}
+
+/*
+ * tcp mode, the receiver: a listening socket on the port (any local
+ * address); the connection is accepted once the sender has connected.
+ */
+static int setup_rx_tcp(void)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(o.port),
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+	};
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno("receiver TCP socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die_errno("SO_REUSEADDR");
+	/* Before listen(): the window scale is chosen from it. */
+	if (o.have_rcvbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.rcvbuf, sizeof(o.rcvbuf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(o.rcvbuf)))
+		die_errno("SO_RCVBUF");
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1))
+		die("bind/listen on port %u: %s", o.port, strerror(errno));
+	return fd;
+}
+
+static void setup_tx_tcp(void)
+{
+	struct sockaddr_in dst = {
+		.sin_family = AF_INET,
+		.sin_port = htons(o.port),
+		.sin_addr = o.dst,
+	};
+	struct timeval tv = { .tv_sec = 10 };
+
+	tx_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (tx_fd < 0)
+		die_errno("sender TCP socket");
+	if (o.have_src) {
+		struct sockaddr_in src = {
+			.sin_family = AF_INET,
+			.sin_addr = o.src,
+		};
+
+		if (bind(tx_fd, (struct sockaddr *)&src, sizeof(src)))
+			die_errno("bind sender");
+	}
+	/* (SO_SNDTIMEO bounds connect() too) */
+	if (setsockopt(tx_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		die_errno("SO_SNDTIMEO");
+	if (connect(tx_fd, (struct sockaddr *)&dst, sizeof(dst)))
+		die_errno("connect sender");
+	/* Then wake up now and then to see the stop flag. */
+	set_timeouts(tx_fd, true, false);
+
+	tx_len = o.size;
+	tx_buf = calloc(1, tx_len);
+	if (!tx_buf)
+		die("out of memory");
+	memset(tx_buf, 0xa5, tx_len);
+}
+
+static void accept_rx_tcp(int lfd)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 10000) != 1)
+		die("no TCP connection to accept within 10 s");
+	rx_fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (rx_fd < 0)
+		die_errno("accept");
+	close(lfd);
+	set_timeouts(rx_fd, false, true);
+}
+
+/* /proc/net/dev of the current netns, kept open: read at each snapshot. */
+static int open_dev_stats(const char *dev)
+{
+	int fd;
+
+	if (!dev)
+		return -1;
+	fd = open("/proc/self/net/dev", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno("/proc/self/net/dev");
+	return fd;
+}
+
+/*
+ * The counters of @dev in @fd's /proc/net/dev: @tx picks tx_packets and
+ * tx_dropped, else rx_packets and rx_dropped.
+ */
+static void read_dev_stats(int fd, const char *dev, bool tx, struct dev_ctr *c)
+{
+	static char buf[65536];
+	unsigned long long v[16];
+	char name[IFNAMSIZ + 1];
+	char *line, *p, *end;
+	ssize_t n;
+	int i;
+
+	c->ok = false;
+	if (fd < 0)
+		return;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char *colon = strchr(line, ':');
+
+		if (!colon || sscanf(line, " %16[^:]", name) != 1 || strcmp(name, dev))
+			continue;
+		/* rx: bytes packets errs drop fifo frame compressed multicast,
+		 * tx: bytes packets errs drop fifo colls carrier compressed
+		 */
+		for (i = 0, p = colon + 1; i < 16; i++, p = end) {
+			v[i] = strtoull(p, &end, 10);
+			if (end == p)
+				return;
+		}
+		c->packets = tx ? v[9] : v[1];
+		c->dropped = tx ? v[11] : v[3];
+		c->ok = true;
+		return;
+	}
 }
 
 /* Internet checksum of @len bytes, added to @sum, not folded. */
@@ -595,6 +787,22 @@ static void *tx_thread(void *arg)
 	int n;
 
 	pin(o.tx_cpu, "sender");
+	if (o.mode == MODE_TCP) {
+		ssize_t w;
+
+		while (!__atomic_load_n(&stop_tx, __ATOMIC_RELAXED)) {
+			w = send(tx_fd, tx_buf, tx_len, MSG_NOSIGNAL);
+			if (w > 0) {
+				sent += w;
+				__atomic_store_n(&ctr.sent, sent, __ATOMIC_RELAXED);
+			} else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+				continue;	/* SO_SNDTIMEO: look at the flag */
+			} else {
+				die("send: %s", w ? strerror(errno) : "connection closed");
+			}
+		}
+		return NULL;
+	}
 	for (i = 0; i < o.batch; i++) {
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
@@ -632,6 +840,30 @@ static void *rx_thread(void *arg)
 	int n;
 
 	pin(o.rx_cpu, "receiver");
+	if (o.mode == MODE_TCP) {
+		ssize_t r;
+
+		bufs = malloc(TCP_RX_BUF);
+		if (!bufs)
+			die("out of memory");
+		while (!__atomic_load_n(&stop_rx, __ATOMIC_RELAXED)) {
+			r = recv(rx_fd, bufs, TCP_RX_BUF, o.rx_wait ? 0 : MSG_DONTWAIT);
+			if (r > 0) {
+				received += r;
+				__atomic_store_n(&ctr.received, received, __ATOMIC_RELAXED);
+				__atomic_store_n(&ctr.rx_bytes, received, __ATOMIC_RELAXED);
+				continue;
+			}
+			if (r == 0)
+				break;		/* the sender closed */
+			if (errno != EAGAIN && errno != EINTR)
+				die_errno("recv");
+			if (!o.rx_wait && o.rx_nap_us)
+				usleep(o.rx_nap_us);
+		}
+		free(bufs);
+		return NULL;
+	}
 	bufs = calloc(o.batch, buf_len);
 	if (!bufs)
 		die("out of memory");
@@ -678,55 +910,110 @@ static __u64 sock_drops(void)
 	return mem[SK_MEMINFO_DROPS];
 }
 
-static void snapshot(struct counters *c, __u64 *drops, double *t)
+/* tcp mode: segments the sender retransmitted so far (TCP_INFO). */
+static __u64 tcp_retrans(void)
 {
-	*t = now();
-	c->sent = __atomic_load_n(&ctr.sent, __ATOMIC_RELAXED);
-	c->tx_errors = __atomic_load_n(&ctr.tx_errors, __ATOMIC_RELAXED);
-	c->received = __atomic_load_n(&ctr.received, __ATOMIC_RELAXED);
-	c->rx_bytes = __atomic_load_n(&ctr.rx_bytes, __ATOMIC_RELAXED);
-	*drops = sock_drops();
+	struct tcp_info ti = {};
+	socklen_t len = sizeof(ti);
+
+	if (o.mode != MODE_TCP || getsockopt(tx_fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return 0;
+	return ti.tcpi_total_retrans;
+}
+
+struct snap {
+	struct counters c;
+	__u64 drops;
+	__u64 retrans;
+	struct dev_ctr txd, rxd;
+	double t;
+};
+
+static void snapshot(struct snap *s, bool devs)
+{
+	s->t = now();
+	s->c.sent = __atomic_load_n(&ctr.sent, __ATOMIC_RELAXED);
+	s->c.tx_errors = __atomic_load_n(&ctr.tx_errors, __ATOMIC_RELAXED);
+	s->c.received = __atomic_load_n(&ctr.received, __ATOMIC_RELAXED);
+	s->c.rx_bytes = __atomic_load_n(&ctr.rx_bytes, __ATOMIC_RELAXED);
+	s->drops = sock_drops();
+	if (!devs)
+		return;
+	s->retrans = tcp_retrans();
+	read_dev_stats(tx_dev_fd, o.tx_dev, true, &s->txd);
+	read_dev_stats(rx_dev_fd, o.rx_dev, false, &s->rxd);
 }
 
 /* --interval: the rates over each interval of the window, on stderr. */
 static void report_intervals(const struct counters *start, double t_start)
 {
-	struct counters prev = *start, cur;
-	double t_prev = t_start, t, dt;
-	__u64 drops;
+	struct counters prev = *start;
+	double t_prev = t_start, dt;
+	struct snap cur;
 
 	while (t_prev + o.interval <= t_start + o.seconds + 0.001) {
 		sleep_until(t_prev + o.interval);
-		snapshot(&cur, &drops, &t);
-		dt = t - t_prev;
-		fprintf(stderr, "{\"t\":%.3f,\"tx_pps\":%.1f,\"rx_pps\":%.1f}\n",
-			t - t_start, (cur.sent - prev.sent) / dt,
-			(cur.received - prev.received) / dt);
-		prev = cur;
-		t_prev = t;
+		snapshot(&cur, false);
+		dt = cur.t - t_prev;
+		if (o.mode == MODE_TCP)
+			fprintf(stderr, "{\"t\":%.3f,\"tx_mbps\":%.2f,\"rx_mbps\":%.2f}\n",
+				cur.t - t_start, (cur.c.sent - prev.sent) * 8 / dt / 1e6,
+				(cur.c.received - prev.received) * 8 / dt / 1e6);
+		else
+			fprintf(stderr, "{\"t\":%.3f,\"tx_pps\":%.1f,\"rx_pps\":%.1f}\n",
+				cur.t - t_start, (cur.c.sent - prev.sent) / dt,
+				(cur.c.received - prev.received) / dt);
+		prev = cur.c;
+		t_prev = cur.t;
 	}
+}
+
+/* "dev_tx_pps" or "dev_rx_pps" and the drops, if that device was asked. */
+static void print_dev(const char *what, const char *dev, const struct dev_ctr *a,
+		      const struct dev_ctr *b, double el)
+{
+	if (!dev)
+		return;
+	if (!a->ok || !b->ok) {
+		printf(",\"%s_dev\":\"%s\",\"dev_%s_pps\":null", what, dev, what);
+		return;
+	}
+	printf(",\"%s_dev\":\"%s\",\"dev_%s_packets\":%llu,\"dev_%s_dropped\":%llu",
+	       what, dev, what, (unsigned long long)(b->packets - a->packets),
+	       what, (unsigned long long)(b->dropped - a->dropped));
+	printf(",\"dev_%s_pps\":%.1f", what, (b->packets - a->packets) / el);
 }
 
 int main(int argc, char **argv)
 {
-	struct counters a, b;
-	__u64 drops_a, drops_b;
-	double t0, ta, tb, el;
+	struct snap a, b, e, z;
+	double t0, el;
 	pthread_t tx, rx;
 	char dst[INET_ADDRSTRLEN];
-	int err;
+	int err, lfd = -1;
 
 	parse_args(argc, argv);
 
 	/* The sockets live in the netns they were created in. */
 	enter_netns(o.rx_netns);
-	setup_rx();
+	if (o.mode == MODE_TCP)
+		lfd = setup_rx_tcp();
+	else
+		setup_rx();
+	rx_dev_fd = open_dev_stats(o.rx_dev);
 	enter_netns(o.tx_netns);
+	tx_dev_fd = open_dev_stats(o.tx_dev);
 	if (o.mode == MODE_UDP)
 		setup_tx_udp();
+	else if (o.mode == MODE_TCP)
+		setup_tx_tcp();
 	else
 		setup_tx_packet();
+	if (o.mode == MODE_TCP)
+		accept_rx_tcp(lfd);
 
+	/* (whole-run device counts: from before the first packet) */
+	snapshot(&z, true);
 	err = pthread_create(&rx, NULL, rx_thread, NULL);
 	if (!err)
 		err = pthread_create(&tx, NULL, tx_thread, NULL);
@@ -735,11 +1022,11 @@ int main(int argc, char **argv)
 
 	t0 = now();
 	sleep_until(t0 + o.warmup);
-	snapshot(&a, &drops_a, &ta);
+	snapshot(&a, true);
 	if (o.interval > 0)
-		report_intervals(&a, ta);
-	sleep_until(ta + o.seconds);
-	snapshot(&b, &drops_b, &tb);
+		report_intervals(&a.c, a.t);
+	sleep_until(a.t + o.seconds);
+	snapshot(&b, true);
 
 	/* Stop the sender, let the receiver drain what is queued. */
 	__atomic_store_n(&stop_tx, 1, __ATOMIC_RELAXED);
@@ -748,9 +1035,10 @@ int main(int argc, char **argv)
 	__atomic_store_n(&stop_rx, 1, __ATOMIC_RELAXED);
 	pthread_join(rx, NULL);
 
-	el = tb - ta;
+	el = b.t - a.t;
 	inet_ntop(AF_INET, &o.dst, dst, sizeof(dst));
-	printf("{\"mode\":\"%s\",\"dev\":", o.mode == MODE_UDP ? "udp" : "packet");
+	printf("{\"mode\":\"%s\",\"dev\":",
+	       o.mode == MODE_UDP ? "udp" : o.mode == MODE_TCP ? "tcp" : "packet");
 	if (o.dev)
 		printf("\"%s\"", o.dev);
 	else
@@ -758,22 +1046,48 @@ int main(int argc, char **argv)
 	printf(",\"dst\":\"%s\",\"size\":%u", dst, o.size);
 	if (o.proto != IPPROTO_UDP)
 		printf(",\"proto\":%d", o.proto);
-	printf(",\"frame_bytes\":%zu", o.mode == MODE_UDP ? FRAME_HDRS + o.size : tx_len);
-	printf(",\"batch\":%u,\"tx_cpu\":%d,\"rx_cpu\":%d", o.batch, o.tx_cpu, o.rx_cpu);
+	if (o.mode != MODE_TCP) {
+		printf(",\"frame_bytes\":%zu",
+		       o.mode == MODE_UDP ? FRAME_HDRS + o.size : tx_len);
+		printf(",\"batch\":%u", o.batch);
+	}
+	printf(",\"tx_cpu\":%d,\"rx_cpu\":%d", o.tx_cpu, o.rx_cpu);
 	printf(",\"rx_wait\":%s,\"rx_nap_us\":%u", o.rx_wait ? "true" : "false",
 	       o.rx_wait ? 0 : o.rx_nap_us);
 	printf(",\"warmup\":%.3f,\"seconds\":%.3f", o.warmup, el);
-	printf(",\"sent\":%llu", (unsigned long long)(b.sent - a.sent));
-	printf(",\"received\":%llu", (unsigned long long)(b.received - a.received));
-	printf(",\"rx_bytes\":%llu", (unsigned long long)(b.rx_bytes - a.rx_bytes));
-	printf(",\"sock_drops\":%llu", (unsigned long long)(drops_b - drops_a));
-	printf(",\"tx_errors\":%llu", (unsigned long long)(b.tx_errors - a.tx_errors));
-	printf(",\"tx_pps\":%.1f", (b.sent - a.sent) / el);
-	printf(",\"rx_pps\":%.1f", (b.received - a.received) / el);
-	printf(",\"rx_mbps\":%.2f}\n", (b.rx_bytes - a.rx_bytes) * 8 / el / 1e6);
+	printf(",\"sent\":%llu", (unsigned long long)(b.c.sent - a.c.sent));
+	printf(",\"received\":%llu", (unsigned long long)(b.c.received - a.c.received));
+	printf(",\"rx_bytes\":%llu", (unsigned long long)(b.c.rx_bytes - a.c.rx_bytes));
+	printf(",\"sock_drops\":%llu", (unsigned long long)(b.drops - a.drops));
+	printf(",\"tx_errors\":%llu", (unsigned long long)(b.c.tx_errors - a.c.tx_errors));
+	if (o.mode == MODE_TCP) {
+		printf(",\"retrans\":%llu", (unsigned long long)(b.retrans - a.retrans));
+		printf(",\"tx_mbps\":%.2f", (b.c.sent - a.c.sent) * 8 / el / 1e6);
+	} else {
+		printf(",\"tx_pps\":%.1f", (b.c.sent - a.c.sent) / el);
+		printf(",\"rx_pps\":%.1f", (b.c.received - a.c.received) / el);
+	}
+	printf(",\"rx_mbps\":%.2f", (b.c.rx_bytes - a.c.rx_bytes) * 8 / el / 1e6);
+	print_dev("tx", o.tx_dev, &a.txd, &b.txd, el);
+	print_dev("rx", o.rx_dev, &a.rxd, &b.rxd, el);
+	if (o.tx_dev || o.rx_dev) {
+		/* From the start to the end of the drain: every count. */
+		snapshot(&e, true);
+		printf(",\"total\":{\"sent\":%llu,\"received\":%llu",
+		       (unsigned long long)(e.c.sent - z.c.sent),
+		       (unsigned long long)(e.c.received - z.c.received));
+		if (o.tx_dev && z.txd.ok && e.txd.ok)
+			printf(",\"dev_tx_packets\":%llu",
+			       (unsigned long long)(e.txd.packets - z.txd.packets));
+		if (o.rx_dev && z.rxd.ok && e.rxd.ok)
+			printf(",\"dev_rx_packets\":%llu",
+			       (unsigned long long)(e.rxd.packets - z.rxd.packets));
+		printf("}");
+	}
+	printf("}\n");
 	fflush(stdout);
 
-	if (b.received == a.received) {
+	if (b.c.received == a.c.received) {
 		fprintf(stderr, "udp_blast: nothing received in the measured window\n");
 		return 1;
 	}
