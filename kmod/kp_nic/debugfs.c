@@ -5,6 +5,12 @@
  *   tx_hang	write 1: stop writing TDT, so frames stay on the ring, the
  *		stack's TX watchdog fires ndo_tx_timeout and the reset work
  *		recovers (and clears the fault); read: 1 while active.
+ *   dma_fail_heads, dma_fail_frags
+ *		write N: the next N TX mappings of skb heads (of page
+ *		fragments) fail as if dma_map_single() (skb_frag_dma_map())
+ *		had, so the unwinding is exercised: the frame is dropped and
+ *		counted in tx_queue_0_dma_errors and tx_dropped; read: how
+ *		many are left.
  */
 #include <linux/debugfs.h>
 
@@ -42,6 +48,10 @@ void kpn_debugfs_add(struct kpn_adapter *adapter)
 					      kpn_debugfs_root);
 	debugfs_create_file_unsafe("tx_hang", 0600, adapter->debugfs, adapter,
 				   &kpn_tx_hang_fops);
+	debugfs_create_atomic_t("dma_fail_heads", 0600, adapter->debugfs,
+				&adapter->dma_fail_heads);
+	debugfs_create_atomic_t("dma_fail_frags", 0600, adapter->debugfs,
+				&adapter->dma_fail_frags);
 }
 
 void kpn_debugfs_del(struct kpn_adapter *adapter)

@@ -21,6 +21,7 @@
 #ifndef _KP_NIC_H
 #define _KP_NIC_H
 
+#include <linux/hrtimer.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/u64_stats_sync.h>
@@ -51,6 +52,9 @@
  * makes it about 200 us between messages (QEMU-IGB-82576.md, section 4).
  */
 #define KPN_DEFAULT_EITR	196
+
+/* tx_doorbell_usecs module parameter: upper bound */
+#define KPN_MAX_DB_USECS	1000
 
 #define KPN_WATCHDOG_PERIOD	(2 * HZ)
 #define KPN_TX_TIMEOUT		(5 * HZ)
@@ -126,6 +130,9 @@ struct kpn_ring {
 	u16 next_to_use;
 	u16 next_to_clean;
 	struct kpn_ring_stats stats;
+	/* TX, deferred doorbells (kpn_tx_doorbell()); under the queue lock */
+	struct hrtimer db_timer;
+	u64 db_last;				/* local_clock() of last TDT */
 };
 
 /**
@@ -186,6 +193,8 @@ enum kpn_state {
  * @lsc_count: link status change interrupts
  * @other_irqs: interrupts on the MSI-X other vector, or non-queue causes
  * @spurious_irqs: INTx/MSI interrupts with no cause of ours
+ * @dma_fail_heads / @dma_fail_frags: debugfs faults: that many TX
+ *	mappings of skb heads / of fragments fail as if dma_map_*() had
  */
 struct kpn_adapter {
 	struct net_device *netdev;
@@ -218,10 +227,13 @@ struct kpn_adapter {
 	u64 other_irqs;
 	u64 spurious_irqs;
 
+	atomic_t dma_fail_heads;
+	atomic_t dma_fail_frags;
 	struct dentry *debugfs;
 };
 
 extern char kpn_driver_name[];
+extern unsigned int kpn_tx_doorbell_usecs;
 
 /* main.c */
 int kpn_up(struct kpn_adapter *adapter);
@@ -233,6 +245,7 @@ void kpn_update_stats(struct kpn_adapter *adapter);
 int kpn_setup_tx_ring(struct kpn_ring *ring);
 int kpn_setup_rx_ring(struct kpn_ring *ring);
 void kpn_free_tx_ring(struct kpn_ring *ring);
+enum hrtimer_restart kpn_tx_db_timer(struct hrtimer *timer);
 void kpn_free_rx_ring(struct kpn_ring *ring);
 void kpn_configure_tx_ring(struct kpn_adapter *adapter, struct kpn_ring *ring);
 void kpn_configure_rx_ring(struct kpn_adapter *adapter, struct kpn_ring *ring);

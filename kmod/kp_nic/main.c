@@ -51,6 +51,23 @@ module_param_cb(int_mode, &kpn_int_mode_ops, &int_mode, 0444);
 MODULE_PARM_DESC(int_mode,
 		 "Interrupt mode: 0 = INTx, 1 = MSI, 2 = MSI-X (default); falls back to the next lower mode");
 
+unsigned int kpn_tx_doorbell_usecs;
+
+static int kpn_db_usecs_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, KPN_MAX_DB_USECS);
+}
+
+static const struct kernel_param_ops kpn_db_usecs_ops = {
+	.set = kpn_db_usecs_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(tx_doorbell_usecs, &kpn_db_usecs_ops, &kpn_tx_doorbell_usecs,
+		0644);
+MODULE_PARM_DESC(tx_doorbell_usecs,
+		 "Under load, defer a TX doorbell (TDT write) by up to this many microseconds so that it covers more frames: 0 = off (default), at most 1000");
+
 static const struct pci_device_id kpn_pci_tbl[] = {
 	{ PCI_VDEVICE(INTEL, KPN_DEV_ID_82576) },
 	{ }
@@ -350,13 +367,16 @@ void kpn_down(struct kpn_adapter *adapter)
 
 	set_bit(KPN_STATE_DOWN, &adapter->state);
 	kpn_wr32(hw, KPN_RCTL, kpn_rd32(hw, KPN_RCTL) & ~KPN_RCTL_EN);
-	netif_tx_stop_all_queues(netdev);
+	/* with the queue locks: no ndo_start_xmit runs after this */
+	netif_tx_disable(netdev);
 	kpn_wr32(hw, KPN_TCTL, kpn_rd32(hw, KPN_TCTL) & ~KPN_TCTL_EN);
 	kpn_flush(hw);
 
 	kpn_irq_disable(adapter);
-	for (i = 0; i < adapter->num_q_vectors; i++)
+	for (i = 0; i < adapter->num_q_vectors; i++) {
 		napi_disable(&adapter->q_vector[i]->napi);
+		hrtimer_cancel(&adapter->tx_ring[i]->db_timer);
+	}
 
 	del_timer_sync(&adapter->watchdog_timer);
 	cancel_work_sync(&adapter->watchdog_task);
@@ -552,6 +572,7 @@ static void kpn_free_q_vectors(struct kpn_adapter *adapter)
 		if (!q_vector)
 			continue;
 		netif_napi_del(&q_vector->napi);
+		hrtimer_cancel(&q_vector->tx_ring->db_timer);
 		kfree(q_vector->tx_ring);
 		kfree(q_vector->rx_ring);
 		kfree(q_vector);
@@ -592,6 +613,9 @@ static int kpn_alloc_q_vectors(struct kpn_adapter *adapter)
 		rx->reg_idx = i;
 		tx->queue_index = i;
 		rx->queue_index = i;
+		hrtimer_init(&tx->db_timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_SOFT);
+		tx->db_timer.function = kpn_tx_db_timer;
 		u64_stats_init(&tx->stats.syncp);
 		u64_stats_init(&rx->stats.syncp);
 		q_vector->tx_ring = tx;

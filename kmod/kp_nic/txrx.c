@@ -18,6 +18,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/prefetch.h>
+#include <linux/sched/clock.h>
 #include <linux/sctp.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -403,6 +404,94 @@ static bool kpn_tx_csum(struct kpn_ring *ring, struct kpn_tx_buffer *first)
 }
 
 /*
+ * Write TDT: the model transmits everything up to it inside the write (a
+ * VM exit each).  With the debugfs tx_hang fault on, the write is skipped
+ * so the stack's watchdog sees a stuck queue.
+ *
+ * Context: the ring's TX queue lock held, BH off.
+ */
+static void kpn_tx_write_tail(struct kpn_ring *ring)
+{
+	if (unlikely(test_bit(KPN_STATE_TX_HANG,
+			      &ring->q_vector->adapter->state)))
+		return;
+	writel(ring->next_to_use, ring->tail);
+	ring->db_last = local_clock();
+	u64_stats_update_begin(&ring->stats.syncp);
+	ring->stats.doorbells++;
+	u64_stats_update_end(&ring->stats.syncp);
+}
+
+/**
+ * kpn_tx_db_timer - the deferred doorbell is due
+ * @timer: the ring's db_timer (softirq mode)
+ *
+ * Return: HRTIMER_NORESTART.
+ */
+enum hrtimer_restart kpn_tx_db_timer(struct hrtimer *timer)
+{
+	struct kpn_ring *ring = container_of(timer, struct kpn_ring, db_timer);
+	struct netdev_queue *txq = kpn_txq(ring);
+
+	/* softirq context: BH is off, as __netif_tx_lock() wants */
+	__netif_tx_lock(txq, smp_processor_id());
+	if (!test_bit(KPN_STATE_DOWN, &ring->q_vector->adapter->state))
+		kpn_tx_write_tail(ring);
+	__netif_tx_unlock(txq);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * kpn_tx_doorbell - ring the TX doorbell for the frames queued so far
+ * @ring: the TX ring
+ * @now: write TDT now (the queue is stopped: completions must come)
+ *
+ * With tx_doorbell_usecs = 0, TDT is written at once.  Otherwise, when
+ * the last write was less than that long ago (frames are coming faster
+ * than that: load), the write is left to db_timer, which fires that long
+ * from now and covers every frame queued until then.  A frame after a
+ * quiet spell goes out at once; under load a frame waits at most
+ * tx_doorbell_usecs.  The timer's callback takes the queue lock, so it
+ * either runs before this frame was queued (and this call, seeing the
+ * timer gone, arms it again) or after (and writes this frame's tail).
+ *
+ * Context: the TX queue lock held (ndo_start_xmit), BH off.
+ */
+static void kpn_tx_doorbell(struct kpn_ring *ring, bool now)
+{
+	u64 delay = (u64)READ_ONCE(kpn_tx_doorbell_usecs) * NSEC_PER_USEC;
+
+	if (!now && delay) {
+		if (hrtimer_active(&ring->db_timer))
+			return;
+		/* (local_clock() of another CPU may be behind: no deferral) */
+		if (local_clock() - ring->db_last < delay) {
+			hrtimer_start(&ring->db_timer, ns_to_ktime(delay),
+				      HRTIMER_MODE_REL_SOFT);
+			return;
+		}
+	} else if (delay) {
+		/* this write covers what a pending flush would */
+		hrtimer_try_to_cancel(&ring->db_timer);
+	}
+	kpn_tx_write_tail(ring);
+}
+
+/*
+ * The debugfs faults dma_fail_heads / dma_fail_frags: true if this
+ * mapping (of an skb head, or of a fragment) is to fail.
+ */
+static bool kpn_fault_dma(struct kpn_ring *ring, bool head)
+{
+	struct kpn_adapter *adapter = ring->q_vector->adapter;
+	atomic_t *left = head ? &adapter->dma_fail_heads :
+				&adapter->dma_fail_frags;
+
+	return unlikely(atomic_read(left) > 0) &&
+	       atomic_dec_if_positive(left) >= 0;
+}
+
+/*
  * Map the head and the fragments and write the data descriptors.  `first`
  * is the buffer at the slot where this frame started (the context
  * descriptor's, if any): it owns the skb and the head's mapping, so the
@@ -427,6 +516,9 @@ static int kpn_tx_map(struct kpn_ring *ring, struct kpn_tx_buffer *first,
 			goto dma_error;
 		dma_unmap_len_set(buf, len, size);
 		dma_unmap_addr_set(buf, dma, dma);
+		/* recorded above, so the error path unmaps it */
+		if (kpn_fault_dma(ring, buf == first))
+			goto dma_error;
 		desc->read.buffer_addr = cpu_to_le64(dma);
 
 		while (unlikely(size > KPN_TXD_MAX_DATA)) {
@@ -474,20 +566,11 @@ static int kpn_tx_map(struct kpn_ring *ring, struct kpn_tx_buffer *first,
 
 	kpn_maybe_stop_tx(ring, KPN_DESC_NEEDED);
 
-	/*
-	 * The doorbell: one TDT write per batch (each is a VM exit, and the
-	 * model transmits inside it).  With the debugfs tx_hang fault on,
-	 * the write is skipped so the stack's watchdog sees a stuck queue.
-	 */
-	if (netif_xmit_stopped(txq) || !netdev_xmit_more()) {
-		if (likely(!test_bit(KPN_STATE_TX_HANG,
-				     &ring->q_vector->adapter->state))) {
-			writel(i, ring->tail);
-			u64_stats_update_begin(&ring->stats.syncp);
-			ring->stats.doorbells++;
-			u64_stats_update_end(&ring->stats.syncp);
-		}
-	}
+	/* one doorbell per batch the stack hands over, at most */
+	if (netif_xmit_stopped(txq))
+		kpn_tx_doorbell(ring, true);
+	else if (!netdev_xmit_more())
+		kpn_tx_doorbell(ring, false);
 	return 0;
 
 dma_error:

@@ -3,7 +3,8 @@
 #
 # kp_nic on two emulated 82576 (QEMU -device igb) in two netns: probe and
 # ethtool, exact UDP counters, TCP integrity both ways, the MTU range,
-# bad settings refused, TX timeout recovery, ifdown/ifup under traffic.
+# bad settings refused, TX timeout recovery, forced DMA mapping errors,
+# deferred doorbells, ifdown/ifup under traffic.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -154,6 +155,98 @@ test_tx_timeout() {
 
 kn_hang_cleared() { [ "$(cat "$1/tx_hang")" = 0 ]; }
 
+# kn_dma_counts: "dma_errors tx_dropped" of A
+kn_dma_counts() {
+	echo "$(kn_ethtool_stat "$NSA" "$KN_DEV_A" tx_queue_0_dma_errors)" \
+		"$(kn_link_stat "$NSA" "$KN_DEV_A" tx_dropped)"
+}
+
+# The debugfs faults fail TX DMA mappings as dma_map_*() would: first of
+# skb heads (the UDP datagrams are linear), then of page fragments (TCP
+# puts its payload in them).  Each such frame is dropped, counted once in
+# dma_errors and tx_dropped, its other mappings undone (KASAN and
+# kmemleak watch on the debug kernel); the rest arrives intact.  Nothing
+# but the test's frames is sent (kp_netns_add turns IPv6 off, neighbours
+# are static), so each fault hits one of them.
+test_dma_errors() {
+	local dbg=/sys/kernel/debug/kp_nic/$KN_A out sent e0 d0 e1 d1
+
+	[ -e "$dbg/dma_fail_heads" ] || kp_fail "no $dbg/dma_fail_heads"
+	kn_quiesce "$NSA" "$KN_DEV_A"
+	read -r e0 d0 < <(kn_dma_counts)
+	echo 5 >"$dbg/dma_fail_heads"
+	out=$(mktemp /tmp/kn_dma.XXXXXX)
+	# no -c: it counts whatever arrives until 3 s after the last one
+	kp_udp_recv_bg "$NSB" "$out" -t 3000 -w 30000 "$KN_PORT"
+	sent=$(ip netns exec "$NSA" "$KP_UDP" send -c 20 -s 100 -g 1000 \
+	       "$IPB" "$KN_PORT")
+	kp_udp_recv_wait "$KP_BG_PID" "$out"
+	rm -f "$out" "$out.ready"
+	kp_log "20 datagrams, 5 head mappings failed: $sent; $KP_RES"
+	kp_eq "sent" 20 "$(kp_kv sent "$sent")"
+	kp_eq "received" 15 "$(kp_kv received "$KP_RES")"
+	kp_eq "unique" 15 "$(kp_kv unique "$KP_RES")"
+	kp_eq "bad" 0 "$(kp_kv bad "$KP_RES")"
+	# the first five (sequence numbers 0-4) were the ones dropped
+	kp_eq "min_seq, max_seq" "5 19" \
+		"$(kp_kv min_seq "$KP_RES") $(kp_kv max_seq "$KP_RES")"
+	kp_eq "dma_fail_heads left" 0 "$(cat "$dbg/dma_fail_heads")"
+	read -r e1 d1 < <(kn_dma_counts)
+	kp_eq "dma_errors, tx_dropped deltas (heads)" "5 5" \
+		"$((e1 - e0)) $((d1 - d0))"
+
+	echo 3 >"$dbg/dma_fail_frags"
+	kn_tcp_sha "$NSA" "$NSB" "$IPB" 2
+	kp_eq "dma_fail_frags left" 0 "$(cat "$dbg/dma_fail_frags")"
+	read -r e0 d0 < <(kn_dma_counts)
+	kp_eq "dma_errors, tx_dropped deltas (fragments)" "3 3" \
+		"$((e0 - e1)) $((d0 - d1))"
+}
+
+# kn_doorbells COUNT GAP_US: COUNT datagrams A -> B, GAP_US apart, all
+# received; sets KN_TDT_WRITES to A's TDT writes (tx_queue_0_doorbells) for them.
+kn_doorbells() {
+	local out sent d0 d1
+
+	kn_quiesce "$NSA" "$KN_DEV_A"
+	d0=$(kn_ethtool_stat "$NSA" "$KN_DEV_A" tx_queue_0_doorbells)
+	out=$(mktemp /tmp/kn_db.XXXXXX)
+	kp_udp_recv_bg "$NSB" "$out" -c "$1" -t 5000 -w 30000 "$KN_PORT"
+	sent=$(ip netns exec "$NSA" "$KP_UDP" send -c "$1" -s 24 -g "$2" \
+	       "$IPB" "$KN_PORT")
+	kp_udp_recv_wait "$KP_BG_PID" "$out"
+	rm -f "$out" "$out.ready"
+	kp_eq "sent" "$1" "$(kp_kv sent "$sent")"
+	kp_eq "received" "$1" "$(kp_kv unique "$KP_RES")"
+	kn_quiesce "$NSA" "$KN_DEV_A"
+	d1=$(kn_ethtool_stat "$NSA" "$KN_DEV_A" tx_queue_0_doorbells)
+	KN_TDT_WRITES=$((d1 - d0))
+}
+
+# tx_doorbell_usecs: off by default (one TDT write per datagram, since a
+# lone UDP socket never sets xmit_more); at 300 us, datagrams closer than
+# that share TDT writes; every one still arrives.  Values over 1000 are
+# refused.
+test_doorbells() {
+	local p=/sys/module/kp_nic/parameters/tx_doorbell_usecs n=1000 off on
+
+	kp_eq "tx_doorbell_usecs default" 0 "$(cat "$p")"
+	if echo 1001 >"$p" 2>/dev/null; then
+		kp_fail "tx_doorbell_usecs=1001 accepted"
+	fi
+	kn_doorbells "$n" 20
+	off=$KN_TDT_WRITES
+	kp_eq "TDT writes for $n datagrams, doorbell deferral off" "$n" "$off"
+	echo 300 >"$p"
+	kn_doorbells "$n" 20
+	on=$KN_TDT_WRITES
+	echo 0 >"$p"
+	kp_log "TDT writes for $n datagrams 20 us apart: $off off, $on at 300 us"
+	[ "$on" -lt $((n / 2)) ] ||
+		kp_fail "$on TDT writes for $n datagrams with deferral on"
+	ip netns exec "$NSA" ping -q -c 3 -i 0.2 -W 5 "$IPB" >/dev/null
+}
+
 test_updown_traffic() {
 	local pid i
 
@@ -178,12 +271,14 @@ kn_setup
 kp_netns_add "$NSA" "$NSB"
 kn_link "$NSA" "$KN_A" "$IPA" "$NSB" "$KN_B" "$IPB"
 
-kp_plan 7
+kp_plan 9
 kp_run "probe: MAC from the NVM, ethtool -i/-g, link 1000/full, vectors" test_probe
 kp_run "UDP both ways (1000 each): every datagram intact, exact counters, 42-byte frames padded" test_udp
 kp_run "TCP 20 MB each way, sha256 equal" test_tcp
 kp_run "jumbo frames across 1-5 RX buffers; MTU 68/1500/2020/9000: TX and RX limits" test_mtu
 kp_run "bad MTU and MAC refused; a new MAC filters" test_bad_settings
 kp_run "TX hang: ndo_tx_timeout, reset, traffic again" test_tx_timeout
+kp_run "forced TX DMA mapping errors (heads, fragments): dropped, counted, unwound" test_dma_errors
+kp_run "tx_doorbell_usecs: one TDT write per datagram when off, shared under load when on" test_doorbells
 kp_run "ifdown/ifup x5 under traffic, then exact counters" test_updown_traffic
 kp_exit
