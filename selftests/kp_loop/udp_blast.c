@@ -28,6 +28,16 @@
  * /run/netns or a path) before the threads start, so the threads need no
  * netns of their own.
  *
+ * Interleaved mode (--alt): two configurations, A (the options before
+ * --alt) and B (the options after it), measured in the same process.  Each
+ * side has its own sockets, created in its own netns; the sender alternates
+ * between them in slices of --slice seconds, in ABBA order (pairs AB, BA,
+ * AB, ...), and every datagram carries the index of its slice in its first
+ * four payload bytes, so the receiver (which drains both sides' sockets)
+ * credits each datagram to the slice that sent it, whenever it arrives.
+ * Each pair of slices gives one ratio, B's rate over A's: the two sides
+ * see the same machine, at most a slice apart.
+ *
  * --tx-dev/--rx-dev DEV also sample the packet counters of a device
  * (tx_packets of the sender's, rx_packets of the receiver's, from
  * /proc/net/dev of the sender's or receiver's netns) at the two ends of the
@@ -75,26 +85,19 @@
 #define MAX_TCP_SIZE	1048576		/* tcp mode: bytes per send() */
 #define TCP_RX_BUF	262144		/* tcp mode: bytes per recv() */
 #define FRAME_HDRS	(ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
+#define TAG_LEN		4		/* --alt: the slice index in the payload */
+#define MAX_SLICES	100000
 
 enum mode { MODE_UDP, MODE_PACKET, MODE_TCP };
 
+/* Options common to both sides. */
 struct opts {
 	enum mode mode;
 	unsigned int size;
 	double seconds;
 	double warmup;
 	unsigned int batch;
-	const char *dev;
-	const char *tx_netns;
-	const char *rx_netns;
-	struct in_addr dst;
-	struct in_addr src;
-	bool have_dst, have_src;
-	__u16 port;
-	unsigned char dst_mac[ETH_ALEN];
-	bool have_dst_mac;
 	int tx_cpu, rx_cpu;
-	int proto;		/* of both sockets: 17, UDP, or a look-alike */
 	int rcvbuf;
 	bool have_rcvbuf;
 	bool rx_wait;
@@ -102,6 +105,7 @@ struct opts {
 	double interval;
 	const char *tx_dev;	/* device counters sampled with the window */
 	const char *rx_dev;
+	double slice;		/* --alt: seconds per slice */
 };
 
 /* Counters: each written by one thread, read by the main thread. */
@@ -112,6 +116,31 @@ struct counters {
 	__u64 rx_bytes;	/* their UDP payload bytes */
 };
 
+/*
+ * One configuration: its options, its two sockets and what it sends.
+ * Without --alt there is one (A); with it, two (A and B).
+ */
+struct side {
+	const char *dev;
+	const char *tx_netns;
+	const char *rx_netns;
+	struct in_addr dst;
+	struct in_addr src;
+	bool have_dst, have_src;
+	__u16 port;
+	unsigned char dst_mac[ETH_ALEN];
+	bool have_dst_mac;
+	int proto;		/* of both sockets: 17, UDP, or a look-alike */
+
+	int tx_fd, rx_fd;
+	unsigned char *tx_buf;	/* payload, or a whole frame */
+	size_t tx_len;
+	unsigned char *payload;	/* in tx_buf: where the slice tag goes */
+	struct sockaddr_ll tx_ll;	/* packet mode: where to send */
+	struct counters ctr;
+	__u64 drops[2];		/* --alt: socket drops at the window's ends */
+};
+
 /* --tx-dev/--rx-dev: /proc/net/dev of the netns the device is in. */
 struct dev_ctr {
 	__u64 packets;	/* tx_packets of --tx-dev, rx_packets of --rx-dev */
@@ -119,28 +148,51 @@ struct dev_ctr {
 	bool ok;
 };
 
+/* --alt: one slice, as the sender saw it (written by the sender only). */
+struct slice {
+	double t0, t1;		/* when the sender entered and left it */
+	__u64 sent;
+	__u64 tx_errors;
+};
+
 static int tx_dev_fd = -1, rx_dev_fd = -1;
 
-static struct counters ctr;
 static int stop_tx, stop_rx;	/* __atomic: set by main, read by the threads */
-static int tx_fd = -1, rx_fd = -1;
 static struct opts o = {
 	.mode = MODE_UDP,
 	.size = 64,
 	.seconds = 5,
 	.warmup = 1,
 	.batch = 32,
-	.port = 9000,
 	.tx_cpu = 1,
 	.rx_cpu = 0,
-	.proto = IPPROTO_UDP,
 	.rcvbuf = 8 << 20,
 	.rx_nap_us = 1000,
+	.slice = 0.1,
 };
 
-static unsigned char *tx_buf;		/* payload, or a whole frame */
-static size_t tx_len;
-static struct sockaddr_ll tx_ll;	/* packet mode: where to send */
+static struct side sides[2] = {
+	{ .port = 9000, .proto = IPPROTO_UDP, .tx_fd = -1, .rx_fd = -1 },
+	{ .port = 9000, .proto = IPPROTO_UDP, .tx_fd = -1, .rx_fd = -1 },
+};
+
+static int nsides = 1;		/* 2 with --alt */
+
+/*
+ * --alt: the schedule.  Slices 0 .. nwarm - 1 are the warm-up (A, B, A,
+ * B...), then 2 * npairs measured slices in ABBA order.  The main thread
+ * announces the slice to send in (slice_req; -1: stop), the sender switches
+ * after the batch it is sending, records when (slices[]) and acknowledges
+ * (slice_ack); the main thread times the slice from then.  The receiver
+ * counts the datagrams of each slice by their tag (slice_rx[]).
+ */
+static int nwarm, npairs, nslices;
+static struct slice *slices;
+static __u64 *slice_rx;
+static __u64 stray_rx;		/* tag out of range (none expected) */
+static __u64 crossed_rx;	/* a slice's datagram on the other side's socket */
+static int slice_req;
+static int slice_ack;		/* the slice the sender is in (-1: none yet) */
 
 static void die(const char *fmt, ...)
 {
@@ -162,7 +214,7 @@ static void die_errno(const char *what)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: udp_blast [OPTIONS]\n"
+		"Usage: udp_blast [OPTIONS] [--alt SIDE-B-OPTIONS]\n"
 		"  -m, --mode udp|packet|tcp\n"
 		"                         udp: connected UDP socket to --dst (default);\n"
 		"                         packet: Eth+IPv4+UDP frames on AF_PACKET, --dev;\n"
@@ -202,6 +254,15 @@ static void usage(FILE *f)
 		"                         (DEV in the sender's netns): \"dev_tx_pps\"\n"
 		"      --rx-dev DEV       also count DEV's rx_packets over the window\n"
 		"                         (DEV in the receiver's netns): \"dev_rx_pps\"\n"
+		"      --alt              interleaved mode (udp and packet modes): the\n"
+		"                         options -d -S -p -i --dst-mac -n --tx-netns\n"
+		"                         --rx-netns --proto given after --alt describe\n"
+		"                         a second configuration, B (starting from a copy\n"
+		"                         of A's); the sender alternates between A and B\n"
+		"                         in slices, ABBA order, --warmup then --seconds\n"
+		"                         of slices (both sides together); output: each\n"
+		"                         side's totals, every slice, and B/A per pair\n"
+		"      --slice S          --alt: seconds per slice (default 0.1)\n"
 		"  -h, --help             this text\n"
 		"Prints one JSON object on stdout.\n");
 }
@@ -282,11 +343,35 @@ static void parse_mac(const char *s, unsigned char *mac)
 	}
 }
 
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "udp_blast: %s\n", msg);
+	exit(2);
+}
+
+/* The checks that apply to each side. */
+static void check_side(const struct side *s, const char *name)
+{
+	char msg[128];
+
+	if (!s->have_dst) {
+		snprintf(msg, sizeof(msg), "%s--dst is required", name);
+		usage_error(msg);
+	}
+	if (o.mode == MODE_TCP && s->proto != IPPROTO_UDP)
+		usage_error("--proto is for the udp and packet modes");
+	if (o.mode == MODE_PACKET && (!s->dev || !s->have_src)) {
+		snprintf(msg, sizeof(msg), "%spacket mode needs --dev and --src", name);
+		usage_error(msg);
+	}
+}
+
 static void parse_args(int argc, char **argv)
 {
 	enum { OPT_DST_MAC = 256, OPT_TX_NETNS, OPT_RX_NETNS, OPT_TX_CPU,
 	       OPT_RX_CPU, OPT_PROTO, OPT_RCVBUF, OPT_RX_WAIT,
-	       OPT_RX_NAP, OPT_INTERVAL, OPT_TX_DEV, OPT_RX_DEV };
+	       OPT_RX_NAP, OPT_INTERVAL, OPT_TX_DEV, OPT_RX_DEV, OPT_ALT,
+	       OPT_SLICE };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "size", required_argument, NULL, 's' },
@@ -310,9 +395,13 @@ static void parse_args(int argc, char **argv)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "tx-dev", required_argument, NULL, OPT_TX_DEV },
 		{ "rx-dev", required_argument, NULL, OPT_RX_DEV },
+		{ "alt", no_argument, NULL, OPT_ALT },
+		{ "slice", required_argument, NULL, OPT_SLICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct side *s = &sides[0];	/* the side the options describe */
+	double measured;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "m:s:t:w:b:d:S:p:i:n:h",
@@ -348,32 +437,32 @@ static void parse_args(int argc, char **argv)
 			o.batch = parse_ulong(optarg, "batch", 1, MAX_BATCH);
 			break;
 		case 'd':
-			parse_addr(optarg, &o.dst);
-			o.have_dst = true;
+			parse_addr(optarg, &s->dst);
+			s->have_dst = true;
 			break;
 		case 'S':
-			parse_addr(optarg, &o.src);
-			o.have_src = true;
+			parse_addr(optarg, &s->src);
+			s->have_src = true;
 			break;
 		case 'p':
-			o.port = parse_ulong(optarg, "port", 1, 65535);
+			s->port = parse_ulong(optarg, "port", 1, 65535);
 			break;
 		case 'i':
-			o.dev = optarg;
+			s->dev = optarg;
 			break;
 		case OPT_DST_MAC:
-			parse_mac(optarg, o.dst_mac);
-			o.have_dst_mac = true;
+			parse_mac(optarg, s->dst_mac);
+			s->have_dst_mac = true;
 			break;
 		case 'n':
-			o.tx_netns = optarg;
-			o.rx_netns = optarg;
+			s->tx_netns = optarg;
+			s->rx_netns = optarg;
 			break;
 		case OPT_TX_NETNS:
-			o.tx_netns = optarg;
+			s->tx_netns = optarg;
 			break;
 		case OPT_RX_NETNS:
-			o.rx_netns = optarg;
+			s->rx_netns = optarg;
 			break;
 		case OPT_TX_CPU:
 			o.tx_cpu = parse_ulong(optarg, "tx-cpu", 0, CPU_SETSIZE - 1);
@@ -382,7 +471,7 @@ static void parse_args(int argc, char **argv)
 			o.rx_cpu = parse_ulong(optarg, "rx-cpu", 0, CPU_SETSIZE - 1);
 			break;
 		case OPT_PROTO:
-			o.proto = parse_ulong(optarg, "proto", 1, 254);
+			s->proto = parse_ulong(optarg, "proto", 1, 254);
 			break;
 		case OPT_RCVBUF:
 			o.rcvbuf = parse_ulong(optarg, "rcvbuf", 4096, INT32_MAX / 2);
@@ -403,6 +492,19 @@ static void parse_args(int argc, char **argv)
 		case OPT_RX_DEV:
 			o.rx_dev = optarg;
 			break;
+		case OPT_ALT:
+			if (nsides == 2)
+				usage_error("--alt given twice");
+			/* B starts as a copy of A's options. */
+			sides[1] = sides[0];
+			s = &sides[1];
+			nsides = 2;
+			break;
+		case OPT_SLICE:
+			o.slice = parse_seconds(optarg, "slice");
+			if (o.slice < 0.01)
+				usage_error("--slice must be at least 0.01 s");
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -415,20 +517,9 @@ static void parse_args(int argc, char **argv)
 		fprintf(stderr, "udp_blast: unexpected argument '%s'\n", argv[optind]);
 		exit(2);
 	}
-	if (!o.have_dst) {
-		fprintf(stderr, "udp_blast: --dst is required\n");
-		exit(2);
-	}
+	check_side(&sides[0], "");
 	if (o.mode != MODE_TCP && o.size > MAX_SIZE) {
 		fprintf(stderr, "udp_blast: bad size '%u' (1..%u)\n", o.size, MAX_SIZE);
-		exit(2);
-	}
-	if (o.mode == MODE_TCP && o.proto != IPPROTO_UDP) {
-		fprintf(stderr, "udp_blast: --proto is for the udp and packet modes\n");
-		exit(2);
-	}
-	if (o.mode == MODE_PACKET && (!o.dev || !o.have_src)) {
-		fprintf(stderr, "udp_blast: packet mode needs --dev and --src\n");
 		exit(2);
 	}
 	if (o.mode == MODE_PACKET && o.size > ETH_DATA_LEN - 28) {
@@ -436,6 +527,25 @@ static void parse_args(int argc, char **argv)
 			ETH_DATA_LEN - 28);
 		exit(2);
 	}
+	if (nsides == 1)
+		return;
+	check_side(&sides[1], "side B: ");
+	if (o.mode == MODE_TCP)
+		usage_error("--alt is for the udp and packet modes");
+	if (o.size < TAG_LEN)
+		usage_error("--alt needs --size 4 or more (the slice tag)");
+	if (o.rx_wait || o.interval > 0 || o.tx_dev || o.rx_dev)
+		usage_error("--alt excludes --rx-wait, --interval, --tx-dev and --rx-dev");
+	/*
+	 * An even number of warm-up slices (A, B, ...), then whole pairs: at
+	 * least one, as many as fit in --seconds.
+	 */
+	nwarm = 2 * (int)(o.warmup / (2 * o.slice) + 0.999);
+	measured = o.seconds / (2 * o.slice);
+	npairs = measured < 1 ? 1 : (int)(measured + 0.5);
+	if (nwarm + 2.0 * npairs > MAX_SLICES)
+		usage_error("--alt: too many slices (--seconds / --slice)");
+	nslices = nwarm + 2 * npairs;
 }
 
 /* Enter the netns @ns (a name in /run/netns, or a path); NULL: stay. */
@@ -459,13 +569,13 @@ static void enter_netns(const char *ns)
 }
 
 /* A datagram socket of --proto: UDP, or a transport that imitates it. */
-static int dgram_socket(const char *who)
+static int dgram_socket(const struct side *s, const char *who)
 {
 	int fd;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, o.proto);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, s->proto);
 	if (fd < 0)
-		die("%s socket (IP protocol %d): %s%s", who, o.proto,
+		die("%s socket (IP protocol %d): %s%s", who, s->proto,
 		    strerror(errno),
 		    errno == EPROTONOSUPPORT ? " (is its module loaded?)" : "");
 	return fd;
@@ -475,57 +585,58 @@ static int dgram_socket(const char *who)
  * The receiver: a datagram socket of --proto bound to the port, on any
  * local address.
  */
-static void setup_rx(void)
+static void setup_rx(struct side *s)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
-		.sin_port = htons(o.port),
+		.sin_port = htons(s->port),
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
 	struct timeval tv = { .tv_usec = 100000 };
 	int got;
 	socklen_t len = sizeof(got);
 
-	rx_fd = dgram_socket("receiver");
-	if (setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.rcvbuf, sizeof(o.rcvbuf)) &&
-	    setsockopt(rx_fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(o.rcvbuf)))
+	s->rx_fd = dgram_socket(s, "receiver");
+	if (setsockopt(s->rx_fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.rcvbuf, sizeof(o.rcvbuf)) &&
+	    setsockopt(s->rx_fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(o.rcvbuf)))
 		die_errno("SO_RCVBUF");
-	if (getsockopt(rx_fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got < o.rcvbuf)
+	if (getsockopt(s->rx_fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got < o.rcvbuf)
 		fprintf(stderr, "udp_blast: warning: receive buffer %d < %d bytes\n",
 			got, o.rcvbuf);
 	/* Wake up now and then to see the stop flag. */
-	if (setsockopt(rx_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+	if (setsockopt(s->rx_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		die_errno("SO_RCVTIMEO");
-	if (bind(rx_fd, (struct sockaddr *)&sin, sizeof(sin)))
-		die("bind receiver to port %u: %s", o.port, strerror(errno));
+	if (bind(s->rx_fd, (struct sockaddr *)&sin, sizeof(sin)))
+		die("bind receiver to port %u: %s", s->port, strerror(errno));
 }
 
-static void setup_tx_udp(void)
+static void setup_tx_udp(struct side *s)
 {
 	struct sockaddr_in dst = {
 		.sin_family = AF_INET,
-		.sin_port = htons(o.port),
-		.sin_addr = o.dst,
+		.sin_port = htons(s->port),
+		.sin_addr = s->dst,
 	};
 
-	tx_fd = dgram_socket("sender");
-	if (o.have_src) {
+	s->tx_fd = dgram_socket(s, "sender");
+	if (s->have_src) {
 		struct sockaddr_in src = {
 			.sin_family = AF_INET,
-			.sin_addr = o.src,
+			.sin_addr = s->src,
 		};
 
-		if (bind(tx_fd, (struct sockaddr *)&src, sizeof(src)))
+		if (bind(s->tx_fd, (struct sockaddr *)&src, sizeof(src)))
 			die_errno("bind sender");
 	}
-	if (connect(tx_fd, (struct sockaddr *)&dst, sizeof(dst)))
+	if (connect(s->tx_fd, (struct sockaddr *)&dst, sizeof(dst)))
 		die_errno("connect sender");
 
-	tx_len = o.size;
-	tx_buf = calloc(1, tx_len);
-	if (!tx_buf)
+	s->tx_len = o.size;
+	s->tx_buf = calloc(1, s->tx_len);
+	if (!s->tx_buf)
 		die("out of memory");
-	memset(tx_buf, 0xa5, tx_len);
+	memset(s->tx_buf, 0xa5, s->tx_len);
+	s->payload = s->tx_buf;
 }
 
 static void set_timeouts(int fd, bool snd, bool rcv)
@@ -541,11 +652,11 @@ static void set_timeouts(int fd, bool snd, bool rcv)
  * tcp mode, the receiver: a listening socket on the port (any local
  * address); the connection is accepted once the sender has connected.
  */
-static int setup_rx_tcp(void)
+static int setup_rx_tcp(struct side *s)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
-		.sin_port = htons(o.port),
+		.sin_port = htons(s->port),
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
 	int fd, one = 1;
@@ -561,57 +672,58 @@ static int setup_rx_tcp(void)
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(o.rcvbuf)))
 		die_errno("SO_RCVBUF");
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1))
-		die("bind/listen on port %u: %s", o.port, strerror(errno));
+		die("bind/listen on port %u: %s", s->port, strerror(errno));
 	return fd;
 }
 
-static void setup_tx_tcp(void)
+static void setup_tx_tcp(struct side *s)
 {
 	struct sockaddr_in dst = {
 		.sin_family = AF_INET,
-		.sin_port = htons(o.port),
-		.sin_addr = o.dst,
+		.sin_port = htons(s->port),
+		.sin_addr = s->dst,
 	};
 	struct timeval tv = { .tv_sec = 10 };
 
-	tx_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (tx_fd < 0)
+	s->tx_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->tx_fd < 0)
 		die_errno("sender TCP socket");
-	if (o.have_src) {
+	if (s->have_src) {
 		struct sockaddr_in src = {
 			.sin_family = AF_INET,
-			.sin_addr = o.src,
+			.sin_addr = s->src,
 		};
 
-		if (bind(tx_fd, (struct sockaddr *)&src, sizeof(src)))
+		if (bind(s->tx_fd, (struct sockaddr *)&src, sizeof(src)))
 			die_errno("bind sender");
 	}
 	/* (SO_SNDTIMEO bounds connect() too) */
-	if (setsockopt(tx_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+	if (setsockopt(s->tx_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
 		die_errno("SO_SNDTIMEO");
-	if (connect(tx_fd, (struct sockaddr *)&dst, sizeof(dst)))
+	if (connect(s->tx_fd, (struct sockaddr *)&dst, sizeof(dst)))
 		die_errno("connect sender");
 	/* Then wake up now and then to see the stop flag. */
-	set_timeouts(tx_fd, true, false);
+	set_timeouts(s->tx_fd, true, false);
 
-	tx_len = o.size;
-	tx_buf = calloc(1, tx_len);
-	if (!tx_buf)
+	s->tx_len = o.size;
+	s->tx_buf = calloc(1, s->tx_len);
+	if (!s->tx_buf)
 		die("out of memory");
-	memset(tx_buf, 0xa5, tx_len);
+	memset(s->tx_buf, 0xa5, s->tx_len);
+	s->payload = s->tx_buf;
 }
 
-static void accept_rx_tcp(int lfd)
+static void accept_rx_tcp(struct side *s, int lfd)
 {
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 
 	if (poll(&pfd, 1, 10000) != 1)
 		die("no TCP connection to accept within 10 s");
-	rx_fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (rx_fd < 0)
+	s->rx_fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (s->rx_fd < 0)
 		die_errno("accept");
 	close(lfd);
-	set_timeouts(rx_fd, false, true);
+	set_timeouts(s->rx_fd, false, true);
 }
 
 /* /proc/net/dev of the current netns, kept open: read at each snapshot. */
@@ -689,30 +801,44 @@ static __u16 csum_fold(__u32 sum)
 	return (__u16)~sum;
 }
 
+/* packet mode: the UDP checksum of @s's frame, after a payload change. */
+static void frame_udp_csum(struct side *s)
+{
+	struct iphdr *ip = (struct iphdr *)(s->tx_buf + ETH_HLEN);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	__u32 sum;
+	__u16 c;
+
+	udp->check = 0;
+	/* Pseudo-header, then the UDP header and payload. */
+	sum = csum_add(0, &ip->saddr, 8);
+	sum += s->proto + sizeof(*udp) + o.size;
+	sum = csum_add(sum, udp, sizeof(*udp) + o.size);
+	c = csum_fold(sum);
+	udp->check = htons(c ? c : 0xffff);
+}
+
 /*
  * One Ethernet + IPv4 + UDP frame, sent again and again.  With --proto,
  * the IP protocol (and the checksum's pseudo-header) is N: the header and
  * the checksum are UDP's.
  */
-static void build_frame(const unsigned char *src_mac)
+static void build_frame(struct side *s, const unsigned char *src_mac)
 {
 	struct ether_header *eth;
 	struct iphdr *ip;
 	struct udphdr *udp;
-	unsigned char *payload;
-	__u32 sum;
-	__u16 c;
 
-	tx_len = FRAME_HDRS + o.size;
-	tx_buf = calloc(1, tx_len);
-	if (!tx_buf)
+	s->tx_len = FRAME_HDRS + o.size;
+	s->tx_buf = calloc(1, s->tx_len);
+	if (!s->tx_buf)
 		die("out of memory");
-	eth = (struct ether_header *)tx_buf;
-	ip = (struct iphdr *)(tx_buf + ETH_HLEN);
+	eth = (struct ether_header *)s->tx_buf;
+	ip = (struct iphdr *)(s->tx_buf + ETH_HLEN);
 	udp = (struct udphdr *)(ip + 1);
-	payload = (unsigned char *)(udp + 1);
+	s->payload = (unsigned char *)(udp + 1);
 
-	memcpy(eth->ether_dhost, o.dst_mac, ETH_ALEN);
+	memcpy(eth->ether_dhost, s->dst_mac, ETH_ALEN);
 	memcpy(eth->ether_shost, src_mac, ETH_ALEN);
 	eth->ether_type = htons(ETHERTYPE_IP);
 
@@ -721,51 +847,70 @@ static void build_frame(const unsigned char *src_mac)
 	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + o.size);
 	ip->frag_off = htons(IP_DF);
 	ip->ttl = 64;
-	ip->protocol = o.proto;
-	ip->saddr = o.src.s_addr;
-	ip->daddr = o.dst.s_addr;
+	ip->protocol = s->proto;
+	ip->saddr = s->src.s_addr;
+	ip->daddr = s->dst.s_addr;
 	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
 
-	memset(payload, 0xa5, o.size);
-	udp->source = htons(o.port);
-	udp->dest = htons(o.port);
+	memset(s->payload, 0xa5, o.size);
+	udp->source = htons(s->port);
+	udp->dest = htons(s->port);
 	udp->len = htons(sizeof(*udp) + o.size);
-	/* Pseudo-header, then the UDP header and payload. */
-	sum = csum_add(0, &ip->saddr, 8);
-	sum += o.proto + sizeof(*udp) + o.size;
-	sum = csum_add(sum, udp, sizeof(*udp) + o.size);
-	c = csum_fold(sum);
-	udp->check = htons(c ? c : 0xffff);
+	frame_udp_csum(s);
 }
 
-static void setup_tx_packet(void)
+static void setup_tx_packet(struct side *s)
 {
 	unsigned char src_mac[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 	struct ifreq ifr = {};
 	int ifindex;
 
-	tx_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (tx_fd < 0)
+	s->tx_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->tx_fd < 0)
 		die_errno("AF_PACKET socket");
-	ifindex = if_nametoindex(o.dev);
+	ifindex = if_nametoindex(s->dev);
 	if (!ifindex)
-		die("device %s: %s", o.dev, strerror(errno));
-	if (!o.have_dst_mac) {
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.dev);
-		if (ioctl(tx_fd, SIOCGIFHWADDR, &ifr))
-			die("SIOCGIFHWADDR %s: %s", o.dev, strerror(errno));
-		memcpy(o.dst_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		die("device %s: %s", s->dev, strerror(errno));
+	if (!s->have_dst_mac) {
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->dev);
+		if (ioctl(s->tx_fd, SIOCGIFHWADDR, &ifr))
+			die("SIOCGIFHWADDR %s: %s", s->dev, strerror(errno));
+		memcpy(s->dst_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 	}
 	/*
 	 * Protocol 0: the socket sends only, it is never registered as a
 	 * receive tap (which would add work to every frame).
 	 */
-	tx_ll.sll_family = AF_PACKET;
-	tx_ll.sll_ifindex = ifindex;
-	tx_ll.sll_protocol = htons(ETH_P_IP);
-	tx_ll.sll_halen = ETH_ALEN;
-	memcpy(tx_ll.sll_addr, o.dst_mac, ETH_ALEN);
-	build_frame(src_mac);
+	s->tx_ll.sll_family = AF_PACKET;
+	s->tx_ll.sll_ifindex = ifindex;
+	s->tx_ll.sll_protocol = htons(ETH_P_IP);
+	s->tx_ll.sll_halen = ETH_ALEN;
+	memcpy(s->tx_ll.sll_addr, s->dst_mac, ETH_ALEN);
+	build_frame(s, src_mac);
+}
+
+/* --alt: write slice @k's tag into @s's datagram (sender thread only). */
+static void set_tag(struct side *s, __u32 k)
+{
+	memcpy(s->payload, &k, TAG_LEN);
+	if (o.mode == MODE_PACKET)
+		frame_udp_csum(s);
+}
+
+/*
+ * --alt: the side of slice @k.  The warm-up alternates A, B, A, B...;
+ * then pair p is A, B when p is even and B, A when it is odd (ABBA), so a
+ * steady drift of the machine's speed favours neither side.
+ */
+static int slice_side(int k)
+{
+	int j, first;
+
+	if (k < nwarm)
+		return k % 2;
+	j = k - nwarm;
+	first = (j / 2) % 2;
+	return j % 2 ? !first : first;
 }
 
 static void pin(int cpu, const char *who)
@@ -778,23 +923,95 @@ static void pin(int cpu, const char *who)
 		die("cannot run the %s on CPU %d: %s", who, cpu, strerror(errno));
 }
 
+/* The sendmmsg() vector of side @s: @batch times its datagram. */
+static void init_tx_msgs(struct side *s, struct mmsghdr *msgs, struct iovec *iov)
+{
+	unsigned int i;
+
+	iov->iov_base = s->tx_buf;
+	iov->iov_len = s->tx_len;
+	memset(msgs, 0, o.batch * sizeof(*msgs));
+	for (i = 0; i < o.batch; i++) {
+		msgs[i].msg_hdr.msg_iov = iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		if (o.mode == MODE_PACKET) {
+			msgs[i].msg_hdr.msg_name = &s->tx_ll;
+			msgs[i].msg_hdr.msg_namelen = sizeof(s->tx_ll);
+		}
+	}
+}
+
+/*
+ * --alt, the sender: sends in the slice the main thread asks for; at each
+ * switch it notes the time and what the slice it leaves sent.
+ */
+static void tx_alt(void)
+{
+	static struct mmsghdr msgs[2][MAX_BATCH];
+	struct iovec iov[2];
+	__u64 sent = 0, errors = 0;
+	struct side *s = NULL;
+	struct mmsghdr *m = NULL;
+	int cur = -1, want, n, i;
+	double t;
+
+	for (i = 0; i < 2; i++)
+		init_tx_msgs(&sides[i], msgs[i], &iov[i]);
+	for (;;) {
+		want = __atomic_load_n(&slice_req, __ATOMIC_ACQUIRE);
+		if (want != cur) {
+			t = now();
+			if (cur >= 0) {
+				slices[cur].t1 = t;
+				slices[cur].sent = sent;
+				slices[cur].tx_errors = errors;
+			}
+			if (want < 0 || want >= nslices)
+				break;
+			cur = want;
+			i = slice_side(cur);
+			s = &sides[i];
+			m = msgs[i];
+			set_tag(s, cur);
+			slices[cur].t0 = t;
+			sent = 0;
+			errors = 0;
+			__atomic_store_n(&slice_ack, cur, __ATOMIC_RELEASE);
+		}
+		n = sendmmsg(s->tx_fd, m, o.batch, 0);
+		if (n > 0) {
+			sent += n;
+		} else if (n < 0 && (errno == ENOBUFS || errno == EAGAIN ||
+				     errno == ECONNREFUSED || errno == EINTR)) {
+			errors++;
+		} else {
+			die_errno("sendmmsg");
+		}
+	}
+}
+
 static void *tx_thread(void *arg)
 {
 	static struct mmsghdr msgs[MAX_BATCH];
-	struct iovec iov = { .iov_base = tx_buf, .iov_len = tx_len };
+	struct side *s = &sides[0];
+	struct iovec iov;
 	__u64 sent = 0, errors = 0;
-	unsigned int i;
 	int n;
 
+	(void)arg;
 	pin(o.tx_cpu, "sender");
+	if (nsides == 2) {
+		tx_alt();
+		return NULL;
+	}
 	if (o.mode == MODE_TCP) {
 		ssize_t w;
 
 		while (!__atomic_load_n(&stop_tx, __ATOMIC_RELAXED)) {
-			w = send(tx_fd, tx_buf, tx_len, MSG_NOSIGNAL);
+			w = send(s->tx_fd, s->tx_buf, s->tx_len, MSG_NOSIGNAL);
 			if (w > 0) {
 				sent += w;
-				__atomic_store_n(&ctr.sent, sent, __ATOMIC_RELAXED);
+				__atomic_store_n(&s->ctr.sent, sent, __ATOMIC_RELAXED);
 			} else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
 				continue;	/* SO_SNDTIMEO: look at the flag */
 			} else {
@@ -803,24 +1020,17 @@ static void *tx_thread(void *arg)
 		}
 		return NULL;
 	}
-	for (i = 0; i < o.batch; i++) {
-		msgs[i].msg_hdr.msg_iov = &iov;
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		if (o.mode == MODE_PACKET) {
-			msgs[i].msg_hdr.msg_name = &tx_ll;
-			msgs[i].msg_hdr.msg_namelen = sizeof(tx_ll);
-		}
-	}
+	init_tx_msgs(s, msgs, &iov);
 	while (!__atomic_load_n(&stop_tx, __ATOMIC_RELAXED)) {
-		n = sendmmsg(tx_fd, msgs, o.batch, 0);
+		n = sendmmsg(s->tx_fd, msgs, o.batch, 0);
 		if (n > 0) {
 			sent += n;
-			__atomic_store_n(&ctr.sent, sent, __ATOMIC_RELAXED);
+			__atomic_store_n(&s->ctr.sent, sent, __ATOMIC_RELAXED);
 		} else if (n < 0 && (errno == ENOBUFS || errno == EAGAIN ||
 				     errno == ECONNREFUSED || errno == EINTR)) {
 			/* Transient (a drop on the way, an ICMP error): go on. */
 			errors++;
-			__atomic_store_n(&ctr.tx_errors, errors, __ATOMIC_RELAXED);
+			__atomic_store_n(&s->ctr.tx_errors, errors, __ATOMIC_RELAXED);
 		} else {
 			die_errno("sendmmsg");
 		}
@@ -828,10 +1038,51 @@ static void *tx_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * --alt, the receiver: drains both sides' sockets in turn and naps when
+ * both were empty; each datagram counts for the slice named by its tag.
+ */
+static void rx_alt(struct mmsghdr *msgs, unsigned char *bufs, size_t buf_len)
+{
+	__u32 tag;
+	bool got;
+	int i, j, n;
+
+	while (!__atomic_load_n(&stop_rx, __ATOMIC_RELAXED)) {
+		got = false;
+		for (i = 0; i < 2; i++) {
+			n = recvmmsg(sides[i].rx_fd, msgs, o.batch, MSG_DONTWAIT, NULL);
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					die_errno("recvmmsg");
+				continue;
+			}
+			got = true;
+			for (j = 0; j < n; j++) {
+				if (msgs[j].msg_len < TAG_LEN) {
+					stray_rx++;
+					continue;
+				}
+				memcpy(&tag, bufs + j * buf_len, TAG_LEN);
+				if (tag >= (__u32)nslices)
+					stray_rx++;
+				else if (slice_side(tag) != i)
+					crossed_rx++;
+				else
+					slice_rx[tag]++;
+			}
+		}
+		/* Both queues empty: see the single-side receiver. */
+		if (!got && o.rx_nap_us)
+			usleep(o.rx_nap_us);
+	}
+}
+
 static void *rx_thread(void *arg)
 {
 	static struct mmsghdr msgs[MAX_BATCH];
 	static struct iovec iovs[MAX_BATCH];
+	struct side *s = &sides[0];
 	size_t buf_len = o.size + 1;	/* one more: see a truncation */
 	__u64 received = 0, bytes = 0;
 	int flags = o.rx_wait ? MSG_WAITFORONE : MSG_DONTWAIT;
@@ -839,6 +1090,7 @@ static void *rx_thread(void *arg)
 	unsigned int i;
 	int n;
 
+	(void)arg;
 	pin(o.rx_cpu, "receiver");
 	if (o.mode == MODE_TCP) {
 		ssize_t r;
@@ -847,11 +1099,11 @@ static void *rx_thread(void *arg)
 		if (!bufs)
 			die("out of memory");
 		while (!__atomic_load_n(&stop_rx, __ATOMIC_RELAXED)) {
-			r = recv(rx_fd, bufs, TCP_RX_BUF, o.rx_wait ? 0 : MSG_DONTWAIT);
+			r = recv(s->rx_fd, bufs, TCP_RX_BUF, o.rx_wait ? 0 : MSG_DONTWAIT);
 			if (r > 0) {
 				received += r;
-				__atomic_store_n(&ctr.received, received, __ATOMIC_RELAXED);
-				__atomic_store_n(&ctr.rx_bytes, received, __ATOMIC_RELAXED);
+				__atomic_store_n(&s->ctr.received, received, __ATOMIC_RELAXED);
+				__atomic_store_n(&s->ctr.rx_bytes, received, __ATOMIC_RELAXED);
 				continue;
 			}
 			if (r == 0)
@@ -873,8 +1125,13 @@ static void *rx_thread(void *arg)
 		msgs[i].msg_hdr.msg_iov = &iovs[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
+	if (nsides == 2) {
+		rx_alt(msgs, bufs, buf_len);
+		free(bufs);
+		return NULL;
+	}
 	while (!__atomic_load_n(&stop_rx, __ATOMIC_RELAXED)) {
-		n = recvmmsg(rx_fd, msgs, o.batch, flags, NULL);
+		n = recvmmsg(s->rx_fd, msgs, o.batch, flags, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				die_errno("recvmmsg");
@@ -891,20 +1148,20 @@ static void *rx_thread(void *arg)
 		for (i = 0; i < (unsigned int)n; i++)
 			bytes += msgs[i].msg_len;
 		received += n;
-		__atomic_store_n(&ctr.received, received, __ATOMIC_RELAXED);
-		__atomic_store_n(&ctr.rx_bytes, bytes, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->ctr.received, received, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->ctr.rx_bytes, bytes, __ATOMIC_RELAXED);
 	}
 	free(bufs);
 	return NULL;
 }
 
-/* Datagrams the kernel dropped at the receiving socket (buffer full). */
-static __u64 sock_drops(void)
+/* Datagrams the kernel dropped at @s's receiving socket (buffer full). */
+static __u64 sock_drops(const struct side *s)
 {
 	__u32 mem[SK_MEMINFO_VARS] = {};
 	socklen_t len = sizeof(mem);
 
-	if (getsockopt(rx_fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
+	if (getsockopt(s->rx_fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
 	    len <= SK_MEMINFO_DROPS * sizeof(__u32))
 		return 0;
 	return mem[SK_MEMINFO_DROPS];
@@ -916,7 +1173,8 @@ static __u64 tcp_retrans(void)
 	struct tcp_info ti = {};
 	socklen_t len = sizeof(ti);
 
-	if (o.mode != MODE_TCP || getsockopt(tx_fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+	if (o.mode != MODE_TCP ||
+	    getsockopt(sides[0].tx_fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		return 0;
 	return ti.tcpi_total_retrans;
 }
@@ -931,12 +1189,14 @@ struct snap {
 
 static void snapshot(struct snap *s, bool devs)
 {
+	struct counters *c = &sides[0].ctr;
+
 	s->t = now();
-	s->c.sent = __atomic_load_n(&ctr.sent, __ATOMIC_RELAXED);
-	s->c.tx_errors = __atomic_load_n(&ctr.tx_errors, __ATOMIC_RELAXED);
-	s->c.received = __atomic_load_n(&ctr.received, __ATOMIC_RELAXED);
-	s->c.rx_bytes = __atomic_load_n(&ctr.rx_bytes, __ATOMIC_RELAXED);
-	s->drops = sock_drops();
+	s->c.sent = __atomic_load_n(&c->sent, __ATOMIC_RELAXED);
+	s->c.tx_errors = __atomic_load_n(&c->tx_errors, __ATOMIC_RELAXED);
+	s->c.received = __atomic_load_n(&c->received, __ATOMIC_RELAXED);
+	s->c.rx_bytes = __atomic_load_n(&c->rx_bytes, __ATOMIC_RELAXED);
+	s->drops = sock_drops(&sides[0]);
 	if (!devs)
 		return;
 	s->retrans = tcp_retrans();
@@ -984,8 +1244,178 @@ static void print_dev(const char *what, const char *dev, const struct dev_ctr *a
 	printf(",\"dev_%s_pps\":%.1f", what, (b->packets - a->packets) / el);
 }
 
+/* --alt: one side's totals over the measured slices, as JSON. */
+static void print_alt_side(int i, const double *secs, const __u64 *sent,
+			   const __u64 *recv, const __u64 *errs)
+{
+	const struct side *s = &sides[i];
+	char dst[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &s->dst, dst, sizeof(dst));
+	printf(",\"%c\":{\"dev\":", 'a' + i);
+	if (s->dev)
+		printf("\"%s\"", s->dev);
+	else
+		printf("null");
+	printf(",\"dst\":\"%s\",\"proto\":%d,\"frame_bytes\":%zu", dst, s->proto,
+	       o.mode == MODE_UDP ? FRAME_HDRS + o.size : s->tx_len);
+	printf(",\"slices\":%d,\"seconds\":%.4f", npairs, secs[i]);
+	printf(",\"sent\":%llu,\"received\":%llu,\"rx_bytes\":%llu",
+	       (unsigned long long)sent[i], (unsigned long long)recv[i],
+	       (unsigned long long)recv[i] * o.size);
+	printf(",\"sock_drops\":%llu,\"tx_errors\":%llu",
+	       (unsigned long long)(s->drops[1] - s->drops[0]),
+	       (unsigned long long)errs[i]);
+	printf(",\"tx_pps\":%.1f,\"rx_pps\":%.1f}", secs[i] > 0 ? sent[i] / secs[i] : 0,
+	       secs[i] > 0 ? recv[i] / secs[i] : 0);
+}
+
+/* --alt: rate of slice @k, datagrams received per second. */
+static double slice_rx_pps(int k)
+{
+	double el = slices[k].t1 - slices[k].t0;
+
+	return el > 0 ? slice_rx[k] / el : 0;
+}
+
+/* Interleaved mode: both sides set up, run the slices, print. */
+static int run_alt(void)
+{
+	double t0, secs[2] = { 0, 0 }, ra, rb, el;
+	__u64 sent[2] = { 0, 0 }, recv[2] = { 0, 0 }, errs[2] = { 0, 0 };
+	pthread_t tx, rx;
+	int err, k, i, p, ret = 0;
+	const char *sep = "";
+
+	slices = calloc(nslices, sizeof(*slices));
+	slice_rx = calloc(nslices, sizeof(*slice_rx));
+	if (!slices || !slice_rx)
+		die("out of memory");
+	slice_req = 0;
+	slice_ack = -1;
+	err = pthread_create(&rx, NULL, rx_thread, NULL);
+	if (!err)
+		err = pthread_create(&tx, NULL, tx_thread, NULL);
+	if (err)
+		die("pthread_create: %s", strerror(err));
+
+	/*
+	 * The main thread keeps off the sender's CPU.  Each slice lasts
+	 * --slice from the moment the sender entered it, so none is skipped
+	 * or cut short when this thread wakes up late.
+	 */
+	pin(o.rx_cpu, "main thread");
+	for (k = 0; k < nslices; k++) {
+		if (k)
+			__atomic_store_n(&slice_req, k, __ATOMIC_RELEASE);
+		if (k == nwarm)
+			for (i = 0; i < 2; i++)
+				sides[i].drops[0] = sock_drops(&sides[i]);
+		t0 = now();
+		while (__atomic_load_n(&slice_ack, __ATOMIC_ACQUIRE) != k) {
+			if (now() - t0 > 10)
+				die("the sender did not start slice %d within 10 s", k);
+			usleep(100);
+		}
+		sleep_until(slices[k].t0 + o.slice);
+	}
+	__atomic_store_n(&slice_req, -1, __ATOMIC_RELEASE);
+	pthread_join(tx, NULL);
+	/* Let the receiver drain what is queued: every datagram has a slice. */
+	usleep(200000);
+	__atomic_store_n(&stop_rx, 1, __ATOMIC_RELAXED);
+	pthread_join(rx, NULL);
+	for (i = 0; i < 2; i++)
+		sides[i].drops[1] = sock_drops(&sides[i]);
+
+	for (k = nwarm; k < nslices; k++) {
+		i = slice_side(k);
+		secs[i] += slices[k].t1 - slices[k].t0;
+		sent[i] += slices[k].sent;
+		recv[i] += slice_rx[k];
+		errs[i] += slices[k].tx_errors;
+	}
+	el = slices[nslices - 1].t1 - slices[nwarm].t0;
+	printf("{\"mode\":\"%s\",\"method\":\"interleaved\",\"order\":\"ABBA\"",
+	       o.mode == MODE_UDP ? "udp" : "packet");
+	printf(",\"size\":%u,\"batch\":%u", o.size, o.batch);
+	printf(",\"tx_cpu\":%d,\"rx_cpu\":%d", o.tx_cpu, o.rx_cpu);
+	printf(",\"rx_wait\":false,\"rx_nap_us\":%u", o.rx_nap_us);
+	printf(",\"slice\":%.3f,\"warmup_slices\":%d,\"warmup\":%.3f,\"pairs\":%d",
+	       o.slice, nwarm, nwarm ? slices[nwarm].t0 - slices[0].t0 : 0.0, npairs);
+	printf(",\"seconds\":%.3f", el);
+	for (i = 0; i < 2; i++)
+		print_alt_side(i, secs, sent, recv, errs);
+	printf(",\"stray\":%llu,\"crossed\":%llu", (unsigned long long)stray_rx,
+	       (unsigned long long)crossed_rx);
+	printf(",\"slices\":[");
+	for (k = nwarm; k < nslices; k++) {
+		el = slices[k].t1 - slices[k].t0;
+		printf("%s{\"side\":\"%c\",\"t\":%.4f,\"seconds\":%.4f",
+		       sep, 'a' + slice_side(k), slices[k].t0 - slices[nwarm].t0, el);
+		printf(",\"sent\":%llu,\"received\":%llu,\"tx_errors\":%llu,\"rx_pps\":%.1f}",
+		       (unsigned long long)slices[k].sent, (unsigned long long)slice_rx[k],
+		       (unsigned long long)slices[k].tx_errors, slice_rx_pps(k));
+		sep = ",";
+	}
+	/* Each pair: B's rate over A's, whichever ran first. */
+	printf("],\"pair_ratios\":[");
+	sep = "";
+	for (p = 0; p < npairs; p++) {
+		k = nwarm + 2 * p;
+		if (slice_side(k) == 0) {
+			ra = slice_rx_pps(k);
+			rb = slice_rx_pps(k + 1);
+		} else {
+			rb = slice_rx_pps(k);
+			ra = slice_rx_pps(k + 1);
+		}
+		if (ra > 0 && rb > 0) {
+			printf("%s%.4f", sep, rb / ra);
+		} else {
+			printf("%snull", sep);
+			ret = 1;
+		}
+		sep = ",";
+	}
+	printf("]}\n");
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		if (!recv[i])
+			fprintf(stderr, "udp_blast: side %c received nothing\n", 'a' + i);
+	}
+	if (ret)
+		fprintf(stderr, "udp_blast: a measured slice received nothing\n");
+	return ret;
+}
+
+/* --alt: each side's sockets, each in its own netns. */
+static void setup_alt(void)
+{
+	int home, i;
+
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		die_errno("/proc/self/ns/net");
+	for (i = 0; i < 2; i++) {
+		struct side *s = &sides[i];
+
+		if (setns(home, CLONE_NEWNET))
+			die_errno("setns back to the initial netns");
+		enter_netns(s->rx_netns);
+		setup_rx(s);
+		enter_netns(s->tx_netns);
+		if (o.mode == MODE_UDP)
+			setup_tx_udp(s);
+		else
+			setup_tx_packet(s);
+	}
+	close(home);
+}
+
 int main(int argc, char **argv)
 {
+	struct side *s = &sides[0];
 	struct snap a, b, e, z;
 	double t0, el;
 	pthread_t tx, rx;
@@ -993,25 +1423,28 @@ int main(int argc, char **argv)
 	int err, lfd = -1;
 
 	parse_args(argc, argv);
+	if (nsides == 2) {
+		setup_alt();
+		return run_alt();
+	}
 
 	/* The sockets live in the netns they were created in. */
-	enter_netns(o.rx_netns);
+	enter_netns(s->rx_netns);
 	if (o.mode == MODE_TCP)
-		lfd = setup_rx_tcp();
+		lfd = setup_rx_tcp(s);
 	else
-		setup_rx();
+		setup_rx(s);
 	rx_dev_fd = open_dev_stats(o.rx_dev);
-	enter_netns(o.tx_netns);
+	enter_netns(s->tx_netns);
 	tx_dev_fd = open_dev_stats(o.tx_dev);
 	if (o.mode == MODE_UDP)
-		setup_tx_udp();
+		setup_tx_udp(s);
 	else if (o.mode == MODE_TCP)
-		setup_tx_tcp();
+		setup_tx_tcp(s);
 	else
-		setup_tx_packet();
+		setup_tx_packet(s);
 	if (o.mode == MODE_TCP)
-		accept_rx_tcp(lfd);
-
+		accept_rx_tcp(s, lfd);
 	/* (whole-run device counts: from before the first packet) */
 	snapshot(&z, true);
 	err = pthread_create(&rx, NULL, rx_thread, NULL);
@@ -1036,19 +1469,19 @@ int main(int argc, char **argv)
 	pthread_join(rx, NULL);
 
 	el = b.t - a.t;
-	inet_ntop(AF_INET, &o.dst, dst, sizeof(dst));
+	inet_ntop(AF_INET, &s->dst, dst, sizeof(dst));
 	printf("{\"mode\":\"%s\",\"dev\":",
 	       o.mode == MODE_UDP ? "udp" : o.mode == MODE_TCP ? "tcp" : "packet");
-	if (o.dev)
-		printf("\"%s\"", o.dev);
+	if (s->dev)
+		printf("\"%s\"", s->dev);
 	else
 		printf("null");
 	printf(",\"dst\":\"%s\",\"size\":%u", dst, o.size);
-	if (o.proto != IPPROTO_UDP)
-		printf(",\"proto\":%d", o.proto);
+	if (s->proto != IPPROTO_UDP)
+		printf(",\"proto\":%d", s->proto);
 	if (o.mode != MODE_TCP) {
 		printf(",\"frame_bytes\":%zu",
-		       o.mode == MODE_UDP ? FRAME_HDRS + o.size : tx_len);
+		       o.mode == MODE_UDP ? FRAME_HDRS + o.size : s->tx_len);
 		printf(",\"batch\":%u", o.batch);
 	}
 	printf(",\"tx_cpu\":%d,\"rx_cpu\":%d", o.tx_cpu, o.rx_cpu);
