@@ -54,7 +54,7 @@
 #define KPN_DEFAULT_EITR	196
 
 /* tx_doorbell_usecs module parameter: upper bound */
-#define KPN_MAX_DB_USECS	1000
+#define KPN_MAX_DB_USECS	10000
 
 #define KPN_WATCHDOG_PERIOD	(2 * HZ)
 #define KPN_TX_TIMEOUT		(5 * HZ)

@@ -66,7 +66,7 @@ static const struct kernel_param_ops kpn_db_usecs_ops = {
 module_param_cb(tx_doorbell_usecs, &kpn_db_usecs_ops, &kpn_tx_doorbell_usecs,
 		0644);
 MODULE_PARM_DESC(tx_doorbell_usecs,
-		 "Under load, defer a TX doorbell (TDT write) by up to this many microseconds so that it covers more frames: 0 = off (default), at most 1000");
+		 "Under load, defer a TX doorbell (TDT write) by up to this many microseconds so that it covers more frames: 0 = off (default), at most 10000");
 
 static const struct pci_device_id kpn_pci_tbl[] = {
 	{ PCI_VDEVICE(INTEL, KPN_DEV_ID_82576) },

@@ -223,27 +223,31 @@ kn_doorbells() {
 	KN_TDT_WRITES=$((d1 - d0))
 }
 
-# tx_doorbell_usecs: off by default (one TDT write per datagram, since a
-# lone UDP socket never sets xmit_more); at 1000 us, datagrams sent back
-# to back (closer than that even on the debug kernel) share TDT writes;
-# every one still arrives.  Values over 1000 are refused.
+# tx_doorbell_usecs: off by default, where a lone UDP socket costs about
+# one TDT write per datagram (xmit_more only when the qdisc holds frames
+# because BQL or a full ring stopped the queue).  At 10000 us, datagrams
+# sent back to back (closer than that even on the debug kernel, where a
+# send takes a few ms) share TDT writes; every one still arrives.  200
+# datagrams: fewer than B's free RX descriptors, so one write of them all
+# cannot overrun B.  Values over 10000 are refused.
 test_doorbells() {
-	local p=/sys/module/kp_nic/parameters/tx_doorbell_usecs n=500 off on
+	local p=/sys/module/kp_nic/parameters/tx_doorbell_usecs n=200 off on
 
 	kp_eq "tx_doorbell_usecs default" 0 "$(cat "$p")"
-	if echo 1001 >"$p" 2>/dev/null; then
-		kp_fail "tx_doorbell_usecs=1001 accepted"
+	if echo 10001 >"$p" 2>/dev/null; then
+		kp_fail "tx_doorbell_usecs=10001 accepted"
 	fi
 	kn_doorbells "$n"
 	off=$KN_TDT_WRITES
-	kp_eq "TDT writes for $n datagrams, doorbell deferral off" "$n" "$off"
-	echo 1000 >"$p"
+	echo 10000 >"$p"
 	kn_doorbells "$n"
 	on=$KN_TDT_WRITES
 	echo 0 >"$p"
-	kp_log "TDT writes for $n datagrams back to back: $off off, $on at 1000 us"
-	[ "$on" -lt $((n / 2)) ] ||
-		kp_fail "$on TDT writes for $n datagrams with deferral on"
+	kp_log "TDT writes for $n datagrams back to back: $off off, $on at 10000 us"
+	kp_range "TDT writes, deferral off" 1 "$n" "$off"
+	if [ "$on" -ge $((n / 2)) ] || [ "$on" -ge "$off" ]; then
+		kp_fail "$on TDT writes for $n datagrams with deferral on ($off off)"
+	fi
 	ip netns exec "$NSA" ping -q -c 3 -i 0.2 -W 5 "$IPB" >/dev/null
 }
 
