@@ -45,8 +45,9 @@ static struct net_device *kp_loop_rcv_dev(struct net_device *dev)
  * @dev: the transmitting kp_loop device
  * @rcv: the receiving device: @dev in loop mode, its peer in pair mode
  *
- * Counts the frame as transmitted on @dev, then as received or dropped on
- * @rcv.  Byte counters include the Ethernet header, as on a real NIC.
+ * Counts the frame once, on @rcv, as received or as dropped there; @dev's
+ * tx_packets/tx_bytes are derived from that (kp_loop_stats_add()).  Byte
+ * counters include the Ethernet header, as on a real NIC.
  *
  * Both modes go through the core's forward path, __dev_forward_skb(), as
  * veth does: it refuses frames too big for @rcv's MTU or sent while @rcv is
@@ -63,8 +64,6 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 	unsigned int len = skb->len;
 	int ret;
 
-	kp_loop_count_frame(dev, KP_LOOP_STAT_TX_PACKETS, len);
-
 	if (dev == rcv) {
 		skb_clear_tstamp(skb);
 		skb_orphan(skb);
@@ -73,20 +72,23 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 		/* Too big for the MTU, or @rcv down; freed and counted in
 		 * the core's rx_dropped.
 		 */
-		kp_loop_count(rcv, KP_LOOP_STAT_RX_OTHER_DROPS, 1);
+		kp_loop_count_rx_drop(rcv, KP_LOOP_CTR_RX_OTHER_DROPS, len);
 		return;
 	}
 
 	/* ndo_start_xmit runs with BH disabled: no need for netif_rx()'s
 	 * local_bh_disable()/enable() pair, as in loopback_xmit().  Netpoll,
 	 * which calls us with IRQs off, is refused (IFF_DISABLE_NETPOLL).
+	 * The frame is counted after the hand-off, not across it, and from
+	 * this CPU: the softirq that processes the backlog runs only once
+	 * our caller re-enables BH (or on another CPU, with RPS).
 	 */
 	ret = __netif_rx(skb);
 	trace_kp_loop_rx(rcv, len, ret);
 	if (likely(ret == NET_RX_SUCCESS))
-		kp_loop_count_frame(rcv, KP_LOOP_STAT_RX_PACKETS, len);
+		kp_loop_count_rx(rcv, len);
 	else
-		kp_loop_count(rcv, KP_LOOP_STAT_RX_BACKLOG_DROPS, 1);
+		kp_loop_count_rx_drop(rcv, KP_LOOP_CTR_RX_BACKLOG_DROPS, len);
 }
 
 /*
@@ -108,7 +110,7 @@ static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	trace_kp_loop_xmit(dev, skb);
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		kp_loop_count(dev, KP_LOOP_STAT_TX_RUNT_DROPS, 1);
+		kp_loop_count(dev, KP_LOOP_CTR_TX_RUNT_DROPS, 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
 		return NETDEV_TX_OK;
 	}
@@ -116,7 +118,7 @@ static netdev_tx_t kp_loop_xmit(struct sk_buff *skb, struct net_device *dev)
 	rcu_read_lock();
 	rcv = kp_loop_rcv_dev(dev);
 	if (unlikely(!rcv || !netif_carrier_ok(dev))) {
-		kp_loop_count(dev, KP_LOOP_STAT_TX_CARRIER_DROPS, 1);
+		kp_loop_count(dev, KP_LOOP_CTR_TX_CARRIER_DROPS, 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		goto out;
 	}
@@ -132,41 +134,113 @@ out:
 	return NETDEV_TX_OK;
 }
 
+/* The counters @dev keeps on @cpu (enum kp_loop_ctr). */
+static void kp_loop_ctrs_read(struct net_device *dev, int cpu, u64 *ctr)
+{
+	struct kp_loop_priv *priv = netdev_priv(dev);
+	const struct kp_loop_stats *s = per_cpu_ptr(priv->stats, cpu);
+	unsigned int start, i;
+
+	do {
+		start = u64_stats_fetch_begin(&s->syncp);
+		for (i = 0; i < KP_LOOP_N_CTRS; i++)
+			ctr[i] = u64_stats_read(&s->ctr[i]);
+	} while (u64_stats_fetch_retry(&s->syncp, start));
+}
+
+/*
+ * What each reported counter of a device D means, and where it comes
+ * from.  R is the device D transmits to: D itself in loop mode, D's peer
+ * in pair mode.  A frame's counters are updated by the CPU that transmits
+ * it, so every line holds for each CPU as well as for the sums, and
+ * ethtool's cpu<N>_* counters are derived in the same way.
+ *
+ *   tx_packets  frames D handed to R (each fault duplicate included),
+ *               whatever R did with them:
+ *               = R's rx_packets + rx_backlog_drops + rx_other_drops
+ *   tx_bytes    their bytes: = R's rx_bytes + R's rx_drop_bytes (kept
+ *               only to derive this, not reported)
+ *   rx_packets, rx_bytes
+ *               frames handed to D that netif_rx() took (counted on D)
+ *   rx_backlog_drops, rx_other_drops
+ *               frames handed to D and dropped: by netif_rx() (backlog
+ *               full), by __dev_forward_skb() (MTU, D down) (counted on D)
+ *   tx_carrier_drops, tx_runt_drops, fault_drops, fault_corrupts,
+ *   fault_dups  what happened on D's transmit path before the hand-off
+ *               (counted on D)
+ *
+ * So, exactly: tx_packets of one end of a pair = rx_packets +
+ * rx_backlog_drops + rx_other_drops of the other end, and in loop mode
+ * tx_packets = rx_packets + rx_backlog_drops + rx_other_drops.
+ *
+ * R is read under RCU, as veth reads its peer.  A pair is deleted in one
+ * batch (unregister_netdevice_many()), and each end clears only its own
+ * peer pointer, in ndo_uninit, after the NETDEV_UNREGISTER notifiers (our
+ * DEV_DEL_NTF) and the RTM_DELLINK message have read its counters; the
+ * peer and its counters are freed a grace period after the batch.  So
+ * every report of either end, including both ends' delete notifications,
+ * still sees the other end.  An end past its own ndo_uninit (unlisted:
+ * nothing can look it up any more) would report tx as 0.  A move of either
+ * end to another netns changes nothing here.
+ */
+static void kp_loop_stats_add(struct net_device *dev, struct net_device *rcv,
+			      int cpu, struct kp_loop_stats_snap *snap)
+{
+	u64 own[KP_LOOP_N_CTRS], far[KP_LOOP_N_CTRS] = {};
+	const u64 *in = far;	/* the counters of @rcv */
+	u64 *c = snap->ctr;
+
+	kp_loop_ctrs_read(dev, cpu, own);
+	if (rcv == dev)
+		in = own;
+	else if (rcv)
+		kp_loop_ctrs_read(rcv, cpu, far);
+
+	c[KP_LOOP_STAT_TX_PACKETS] += in[KP_LOOP_CTR_RX_PACKETS] +
+				      in[KP_LOOP_CTR_RX_BACKLOG_DROPS] +
+				      in[KP_LOOP_CTR_RX_OTHER_DROPS];
+	c[KP_LOOP_STAT_TX_BYTES] += in[KP_LOOP_CTR_RX_BYTES] +
+				    in[KP_LOOP_CTR_RX_DROP_BYTES];
+	c[KP_LOOP_STAT_RX_PACKETS] += own[KP_LOOP_CTR_RX_PACKETS];
+	c[KP_LOOP_STAT_RX_BYTES] += own[KP_LOOP_CTR_RX_BYTES];
+	c[KP_LOOP_STAT_RX_BACKLOG_DROPS] += own[KP_LOOP_CTR_RX_BACKLOG_DROPS];
+	c[KP_LOOP_STAT_RX_OTHER_DROPS] += own[KP_LOOP_CTR_RX_OTHER_DROPS];
+	c[KP_LOOP_STAT_TX_CARRIER_DROPS] += own[KP_LOOP_CTR_TX_CARRIER_DROPS];
+	c[KP_LOOP_STAT_FAULT_DROPS] += own[KP_LOOP_CTR_FAULT_DROPS];
+	c[KP_LOOP_STAT_FAULT_CORRUPTS] += own[KP_LOOP_CTR_FAULT_CORRUPTS];
+	c[KP_LOOP_STAT_FAULT_DUPS] += own[KP_LOOP_CTR_FAULT_DUPS];
+	c[KP_LOOP_STAT_TX_RUNT_DROPS] += own[KP_LOOP_CTR_TX_RUNT_DROPS];
+}
+
 /**
- * kp_loop_stats_read - snapshot the counters of @dev on one CPU
+ * kp_loop_stats_read - the reported counters of @dev on one CPU
  * @dev: a kp_loop device
  * @cpu: the CPU
  * @snap: where to store them
+ *
+ * Any context; see kp_loop_stats_add() for what they mean.
  */
 void kp_loop_stats_read(struct net_device *dev, int cpu,
 			struct kp_loop_stats_snap *snap)
 {
-	struct kp_loop_priv *priv = netdev_priv(dev);
-	const struct kp_loop_stats *s = per_cpu_ptr(priv->stats, cpu);
-	unsigned int start;
-
-	unsigned int i;
-
-	do {
-		start = u64_stats_fetch_begin(&s->syncp);
-		for (i = 0; i < KP_LOOP_N_STATS; i++)
-			snap->ctr[i] = u64_stats_read(&s->ctr[i]);
-	} while (u64_stats_fetch_retry(&s->syncp, start));
+	memset(snap, 0, sizeof(*snap));
+	rcu_read_lock();
+	kp_loop_stats_add(dev, kp_loop_rcv_dev(dev), cpu, snap);
+	rcu_read_unlock();
 }
 
-/* Sum of the counters of @dev over all CPUs. */
+/* The reported counters of @dev, summed over all CPUs; any context. */
 void kp_loop_stats_sum(struct net_device *dev, struct kp_loop_stats_snap *snap)
 {
-	struct kp_loop_stats_snap one;
-	unsigned int i;
+	struct net_device *rcv;
 	int cpu;
 
 	memset(snap, 0, sizeof(*snap));
-	for_each_possible_cpu(cpu) {
-		kp_loop_stats_read(dev, cpu, &one);
-		for (i = 0; i < KP_LOOP_N_STATS; i++)
-			snap->ctr[i] += one.ctr[i];
-	}
+	rcu_read_lock();
+	rcv = kp_loop_rcv_dev(dev);
+	for_each_possible_cpu(cpu)
+		kp_loop_stats_add(dev, rcv, cpu, snap);
+	rcu_read_unlock();
 }
 
 /*

@@ -175,7 +175,7 @@ static void kp_loop_fault_one(struct sk_buff *skb, struct net_device *dev,
 			    v.dup, v.ge_bad);
 
 	if (v.drop) {
-		kp_loop_count(dev, KP_LOOP_STAT_FAULT_DROPS, 1);
+		kp_loop_count(dev, KP_LOOP_CTR_FAULT_DROPS, 1);
 		/* No core reason fits an injected loss. */
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return;
@@ -187,13 +187,13 @@ static void kp_loop_fault_one(struct sk_buff *skb, struct net_device *dev,
 			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 			return;
 		}
-		kp_loop_count(dev, KP_LOOP_STAT_FAULT_CORRUPTS, 1);
+		kp_loop_count(dev, KP_LOOP_CTR_FAULT_CORRUPTS, 1);
 	}
 
 	if (v.dup) {
 		dup = skb_clone(skb, GFP_ATOMIC);
 		if (dup)
-			kp_loop_count(dev, KP_LOOP_STAT_FAULT_DUPS, 1);
+			kp_loop_count(dev, KP_LOOP_CTR_FAULT_DUPS, 1);
 	}
 
 	kp_loop_forward(skb, dev, rcv);

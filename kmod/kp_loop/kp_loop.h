@@ -10,9 +10,13 @@
  *    rcu_dereference(), writers hold RTNL.  Devices are freed only after an
  *    RCU grace period (netdev_run_todo), so a peer read under RCU stays
  *    valid, including its per-CPU statistics, until rcu_read_unlock().
- *  - Statistics are per CPU; a device's counters are updated by whichever
- *    CPU transmits into it (its own xmit, or its peer's xmit in pair mode),
- *    always with BH disabled and never across a call to netif_rx().
+ *  - Statistics are per CPU (struct kp_loop_stats); a device's counters are
+ *    updated by whichever CPU transmits into it (its own xmit, or its
+ *    peer's xmit in pair mode), always with BH disabled and never across a
+ *    call to netif_rx().  A delivered frame is counted once, on the
+ *    receiving device; what a device transmitted is derived from the
+ *    counters of the device it transmits to (see kp_loop_stats_add()), which
+ *    in pair mode is the peer, read under RCU.
  */
 #ifndef _KP_LOOP_H
 #define _KP_LOOP_H
@@ -26,7 +30,11 @@
 
 #define KP_LOOP_DRV_NAME	"kp_loop"
 
-/* Counters; see KP_LOOP_A_STATS_* for their meaning, in the same order. */
+/*
+ * The counters as reported (genetlink, ethtool -S), in the order of
+ * KP_LOOP_A_STATS_*, which gives their meaning.  Not all of them are kept:
+ * see enum kp_loop_ctr.
+ */
 enum kp_loop_stat {
 	KP_LOOP_STAT_TX_PACKETS,
 	KP_LOOP_STAT_TX_BYTES,
@@ -43,13 +51,39 @@ enum kp_loop_stat {
 	KP_LOOP_N_STATS
 };
 
+/*
+ * The counters kept, per CPU and device.  A frame handed to the receiving
+ * device is counted there only, by the CPU that transmits it: in
+ * RX_PACKETS/RX_BYTES when netif_rx() takes it (the fast path: one
+ * u64_stats section per frame), else in one of the two RX_*_DROPS and in
+ * RX_DROP_BYTES.  The transmitting device's tx_packets/tx_bytes are not
+ * kept but derived: see kp_loop_stats_add().  The others count what
+ * happens to a frame on the transmitting device before it is handed over.
+ */
+enum kp_loop_ctr {
+	/* on the receiving device */
+	KP_LOOP_CTR_RX_PACKETS,
+	KP_LOOP_CTR_RX_BYTES,
+	KP_LOOP_CTR_RX_BACKLOG_DROPS,
+	KP_LOOP_CTR_RX_OTHER_DROPS,
+	KP_LOOP_CTR_RX_DROP_BYTES,	/* of the frames of both RX_*_DROPS */
+	/* on the transmitting device */
+	KP_LOOP_CTR_TX_CARRIER_DROPS,
+	KP_LOOP_CTR_TX_RUNT_DROPS,
+	KP_LOOP_CTR_FAULT_DROPS,
+	KP_LOOP_CTR_FAULT_CORRUPTS,
+	KP_LOOP_CTR_FAULT_DUPS,
+
+	KP_LOOP_N_CTRS
+};
+
 /* One set of counters per CPU. */
 struct kp_loop_stats {
-	u64_stats_t ctr[KP_LOOP_N_STATS];
+	u64_stats_t ctr[KP_LOOP_N_CTRS];
 	struct u64_stats_sync syncp;
 };
 
-/* A snapshot of struct kp_loop_stats, for one CPU or summed. */
+/* The reported counters of a device, for one CPU or summed. */
 struct kp_loop_stats_snap {
 	u64 ctr[KP_LOOP_N_STATS];
 };
@@ -119,26 +153,43 @@ static inline struct kp_loop_stats *kp_loop_this_stats(struct net_device *dev)
 	return this_cpu_ptr(priv->stats);
 }
 
-/* Count @n in counter @stat of @dev on this CPU; BH disabled. */
-static inline void kp_loop_count(struct net_device *dev,
-				 enum kp_loop_stat stat, unsigned int n)
+/* Count @n in counter @ctr of @dev on this CPU; BH disabled. */
+static inline void kp_loop_count(struct net_device *dev, enum kp_loop_ctr ctr,
+				 unsigned int n)
 {
 	struct kp_loop_stats *s = kp_loop_this_stats(dev);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_add(&s->ctr[stat], n);
+	u64_stats_add(&s->ctr[ctr], n);
 	u64_stats_update_end(&s->syncp);
 }
 
-/* Count one frame of @len bytes in counters @pkts and @pkts + 1. */
-static inline void kp_loop_count_frame(struct net_device *dev,
-				       enum kp_loop_stat pkts, unsigned int len)
+/*
+ * Count one frame of @len bytes received by @rcv (netif_rx() took it), on
+ * this CPU, BH disabled: the one counter update of a delivered frame.
+ */
+static inline void kp_loop_count_rx(struct net_device *rcv, unsigned int len)
 {
-	struct kp_loop_stats *s = kp_loop_this_stats(dev);
+	struct kp_loop_stats *s = kp_loop_this_stats(rcv);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->ctr[pkts]);
-	u64_stats_add(&s->ctr[pkts + 1], len);
+	u64_stats_inc(&s->ctr[KP_LOOP_CTR_RX_PACKETS]);
+	u64_stats_add(&s->ctr[KP_LOOP_CTR_RX_BYTES], len);
+	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Count one frame of @len bytes handed to @rcv and dropped there, in @ctr
+ * (KP_LOOP_CTR_RX_BACKLOG_DROPS or _RX_OTHER_DROPS); this CPU, BH disabled.
+ */
+static inline void kp_loop_count_rx_drop(struct net_device *rcv,
+					 enum kp_loop_ctr ctr, unsigned int len)
+{
+	struct kp_loop_stats *s = kp_loop_this_stats(rcv);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->ctr[ctr]);
+	u64_stats_add(&s->ctr[KP_LOOP_CTR_RX_DROP_BYTES], len);
 	u64_stats_update_end(&s->syncp);
 }
 

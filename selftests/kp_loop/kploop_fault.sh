@@ -271,10 +271,79 @@ test_loop_mode() {
 	kp_eq "bad, dups" "0 0" "$(kp_kv bad "$KP_RES") $(kp_kv dups "$KP_RES")"
 }
 
+# Frames dropped on receive, with their bytes: tx_packets and tx_bytes of a
+# device are derived from what the receiving device counted, and a frame
+# dropped there is in them.  With net.core.netdev_max_backlog 0 a backlog
+# takes a frame only when it is empty, and with dup 100% each frame's copy
+# follows it within the same transmit, before the softirq can drain it:
+# every copy is a backlog drop.  (An original finds the backlog still full
+# only if the previous frame's softirq was deferred to ksoftirqd: that moves
+# a frame from rx_packets to rx_backlog_drops, the sums stay exact.)
+test_backlog_drops() {
+	local N=2000 flen=$((14 + 20 + 8 + SIZE)) old dropped0 dropped1 rx bd
+	local L0 L out n=1000
+
+	old=$(sysctl -n net.core.netdev_max_backlog)
+	# shellcheck disable=SC2064 # expand now
+	trap "sysctl -qw net.core.netdev_max_backlog=$old" EXIT
+	dropped0=$(kp_link_stat b0 rx_dropped "$NSB")
+	sysctl -qw net.core.netdev_max_backlog=0
+	set_rates 0 0 100%
+	traffic
+	set_rates 0 0 0
+	sysctl -qw net.core.netdev_max_backlog="$old"
+	dropped1=$(kp_link_stat b0 rx_dropped "$NSB")
+	check_invariants
+	rx=$(d rx_packets b0)
+	bd=$(d rx_backlog_drops b0)
+	kp_log "b0: $rx received, $bd dropped on the backlog (expected $N each)"
+	kp_eq "a0 fault_dups delta" "$N" "$(d fault_dups a0)"
+	kp_eq "a0 tx_packets delta" $((2 * N)) "$(d tx_packets a0)"
+	kp_eq "a0 tx_bytes delta (dropped copies included)" $((2 * N * flen)) \
+		"$(d tx_bytes a0)"
+	[ "$bd" -ge "$N" ] || kp_fail "b0 rx_backlog_drops delta $bd < $N copies"
+	kp_eq "b0 rx_bytes delta" $((rx * flen)) "$(d rx_bytes b0)"
+	kp_eq "b0 rx_dropped (core) delta == rx_backlog_drops delta" "$bd" \
+		$((dropped1 - dropped0))
+	kp_eq "datagrams received, distinct, dups" "$rx $rx 0" \
+		"$(kp_kv received "$KP_RES") $(kp_kv unique "$KP_RES") $(kp_kv dups "$KP_RES")"
+
+	# The same in loop mode: tx derived from the device's own counters.
+	ip -n "$NSL" link add kb0 type kploop
+	ip -n "$NSL" addr add 10.83.2.1/24 dev kb0
+	ip -n "$NSL" link set kb0 up
+	kp_wait_until 5 oper_up "$NSL" kb0
+	L0=$(kp_stats kb0 "$NSL")
+	kp_udp_recv_bg "$NSL" "$KP_TMPDIR/rx" -t 2000 "$PORT"
+	sysctl -qw net.core.netdev_max_backlog=0
+	"$KPCTL" -n "$NSL" loop set kb0 dup 100%
+	out=$(ip netns exec "$NSL" "$KP_UDP" inject -i kb0 -c "$n" -s "$SIZE" \
+	      --src-ip 10.83.2.2 --dst-ip 10.83.2.1 "$PORT")
+	"$KPCTL" -n "$NSL" loop set kb0 dup 0
+	sysctl -qw net.core.netdev_max_backlog="$old"
+	kp_udp_recv_wait "$KP_BG_PID" "$KP_TMPDIR/rx"
+	L=$(kp_stats kb0 "$NSL")
+	kp_log "inject: $out"
+	kp_log "receiver: $KP_RES"
+	kp_log "kb0 delta: $(deltas "$L0" "$L")"
+	kp_eq "frames injected" "$n" "$(kp_kv sent "$out")"
+	rx=$(kp_delta rx_packets "$L0" "$L")
+	bd=$(kp_delta rx_backlog_drops "$L0" "$L")
+	kp_eq "kb0 fault_dups delta" "$n" "$(kp_delta fault_dups "$L0" "$L")"
+	kp_eq "kb0 tx_packets delta" $((2 * n)) "$(kp_delta tx_packets "$L0" "$L")"
+	kp_eq "kb0 rx_packets + rx_backlog_drops delta" $((2 * n)) $((rx + bd))
+	[ "$bd" -ge "$n" ] || kp_fail "kb0 rx_backlog_drops delta $bd < $n copies"
+	kp_eq "kb0 tx_bytes delta (dropped copies included)" $((2 * n * flen)) \
+		"$(kp_delta tx_bytes "$L0" "$L")"
+	kp_eq "kb0 rx_bytes delta" $((rx * flen)) "$(kp_delta rx_bytes "$L0" "$L")"
+	kp_eq "datagrams received, distinct, dups" "$rx $rx 0" \
+		"$(kp_kv received "$KP_RES") $(kp_kv unique "$KP_RES") $(kp_kv dups "$KP_RES")"
+}
+
 kp_setup
 kp_need_udp
 kp_tmpdir
-kp_plan 7
+kp_plan 8
 kp_netns_add "$NSA" "$NSB" "$NSL"
 kp_run "fault: pair up" test_create
 kp_run "fault: rates in percent read back in ppm" test_percent
@@ -283,4 +352,6 @@ kp_run "fault: dup 5%, receiver sees exactly the duplicates" test_dup
 kp_run "fault: corrupt 10%, never delivered, caught by IP/UDP checksums" test_corrupt
 kp_run "fault: all rates 0, no fault" test_none
 kp_run "fault: loop mode drop 10% (AF_PACKET)" test_loop_mode
+kp_run "fault: backlog drops (netdev_max_backlog 0, dup 100%), counted in tx with their bytes" \
+	test_backlog_drops
 kp_exit

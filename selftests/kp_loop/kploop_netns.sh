@@ -3,7 +3,8 @@
 #
 # Network and user namespaces.  Either end of a pair, and a loop device,
 # move to another netns with `ip link set DEV netns NS` (as veth ends do):
-# the peer link and link-netnsid follow at once and traffic flows.  Root
+# the peer link and link-netnsid follow at once, traffic flows, and the
+# counters (tx derived from the peer's, across netns) stay exact.  Root
 # of a container (its own user + net namespace, made by `unshare -Urn`,
 # also from an unprivileged user) can create a device and set faults and
 # carrier with kpctl (that an unprivileged user of the initial namespace
@@ -42,7 +43,7 @@ udp() {
 }
 
 test_pair_move() {
-	local i0 i1 idb ida
+	local i0 i1 idb ida s0 s1 s
 
 	kp_flush "$NSA" "$NSB"
 	"$KPCTL" -n "$NSA" loop add m0 peer m1
@@ -67,17 +68,35 @@ test_pair_move() {
 	kp_static_neigh "$NSA" m0 10.73.0.1 "$NSB" m1 10.73.0.2
 	udp "$NSA" "$NSB" 10.73.0.2 100
 	udp "$NSB" "$NSA" 10.73.0.1 100
+	# An end's tx is derived from the counters of its peer, in another
+	# netns here: exact, and unchanged by the moves below.
+	s0=$(kp_stats m0 "$NSA")
+	s1=$(kp_stats m1 "$NSB")
+	kp_log "m0: $s0"
+	kp_log "m1: $s1"
+	for s in "$s0" "$s1"; do
+		kp_eq "tx and rx packets, bytes (100 frames of 142 bytes each way)" \
+			"100 14200 100 14200" \
+			"$(kp_kv tx_packets "$s") $(kp_kv tx_bytes "$s") $(kp_kv rx_packets "$s") $(kp_kv rx_bytes "$s")"
+	done
+	kp_eq "m0 ip -s link tx, rx packets" "100 100" \
+		"$(kp_link_stat m0 tx_packets "$NSA") $(kp_link_stat m0 rx_packets "$NSA")"
 
 	# Back home: no netnsid any more.
 	ip -n "$NSB" link set m1 netns "$NSA"
 	kp_eq "ip: m0's link after m1 came back" "m1 -" "$(link_of "$NSA" m0)"
 	kp_eq "kpctl: m1's peer after it came back" "$i0 -" "$(kpctl_peer "$NSA" m1)"
+	kp_eq "m0's counters after m1 moved" "$s0" "$(kp_stats m0 "$NSA")"
+	kp_eq "m1's counters after its move" "$s1" "$(kp_stats m1 "$NSA")"
 
 	# The other end may move as well; both in B, still a pair.
 	ip -n "$NSA" link set m0 netns "$NSB"
+	kp_eq "m1's counters after m0 moved to B" "$s1" "$(kp_stats m1 "$NSA")"
 	ip -n "$NSA" link set m1 netns "$NSB"
 	kp_eq "kpctl: m0's peer, both ends in B" "$(kp_ifindex "$NSB" m1) -" \
 		"$(kpctl_peer "$NSB" m0)"
+	kp_eq "m0's counters, both ends in B" "$s0" "$(kp_stats m0 "$NSB")"
+	kp_eq "m1's counters, both ends in B" "$s1" "$(kp_stats m1 "$NSB")"
 	ip -n "$NSB" link del m0
 	kp_eq "deleting m0 deleted m1" "" \
 		"$(ip -n "$NSB" -j link show | jq -r '.[] | select(.ifname == "m1") | .ifname')"
@@ -142,7 +161,7 @@ kp_tmpdir
 command -v setpriv >/dev/null || kp_skip "setpriv not installed"
 kp_plan 4
 kp_netns_add "$NSA" "$NSB"
-kp_run "netns: either end of a pair moves; link-netnsid, peer and traffic follow" \
+kp_run "netns: either end of a pair moves; link-netnsid, peer, traffic and counters follow" \
 	test_pair_move
 kp_run "netns: a loop device moves and works in its new netns" test_loop_move
 kp_run "userns: root of a container (unshare -Urn) sets faults and carrier" \

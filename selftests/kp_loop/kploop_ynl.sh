@@ -5,7 +5,8 @@
 # via scripts/ksrc) against the live module with our spec: the spec is
 # valid under the genetlink schema; dumps and gets agree with kpctl; a
 # dev-set through YNL is read back by kpctl; the kernel's extack reaches
-# YNL; and YNL sees the "events" notifications.
+# YNL; and YNL sees the "events" notifications, among them a pair's two
+# delete events with both ends' last counters, exact.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -195,7 +196,72 @@ test_subscribe_events() {
 	kp_eq "notifications" "$want" "$got"
 }
 
+# oper_up DEV: DEV in $NS is up with carrier (linkwatch ran: frames sent
+# before that end in the noop qdisc, uncounted).
+oper_up() {
+	[ "$(ip -n "$NS" -j link show "$1" | jq -r '.[0].operstate')" = UP ]
+}
+
+# A pair's deletion: both ends leave in one batch, and each end's tx is
+# derived from the other end's counters (Documentation/kp_loop.rst,
+# Counters).  The two dev-del-ntf events carry both ends' last counters
+# exactly as kpctl read them just before: the end deleted second still
+# reads its peer after the first one's ndo_uninit.
+test_del_ntf_counters() {
+	local out=$TMPD/ntfdel pid rc=0 grp n=7 m=3 flen=$((14 + 20 + 8 + 100))
+	local k1 k2 got want
+
+	grp=$(kp_genl_group_id kp_loop events)
+	ip netns exec "$NS" python3 - "$YNL" "$SPEC" >"$out" 2>&1 <<-'EOF' &
+	import json, sys, time
+	sys.path.insert(0, sys.argv[1])
+	from lib import YnlFamily
+	ynl = YnlFamily(sys.argv[2])
+	ynl.ntf_subscribe("events")
+	deadline = time.monotonic() + 120
+	while time.monotonic() < deadline:
+	    ynl.check_ntf()
+	    if sum(m["name"] == "dev-del-ntf" for m in ynl.async_msg_queue) >= 2:
+	        break
+	    time.sleep(0.05)
+	print(json.dumps([m for m in ynl.async_msg_queue if m["name"] == "dev-del-ntf"]))
+	EOF
+	pid=$!
+	# shellcheck disable=SC2064 # expand now: the pids are locals
+	trap "kill $pid 2>/dev/null || true" EXIT
+	kp_wait_subscribed "$pid" "$grp" 60
+	# no addresses: the injected frames are received (and counted), then
+	# dropped by IPv4 as not for this host, and nothing answers
+	"$KPCTL" -n "$NS" loop add kd0 peer kd1
+	ip -n "$NS" link set kd0 up
+	ip -n "$NS" link set kd1 up
+	kp_wait_until 5 oper_up kd0
+	kp_wait_until 5 oper_up kd1
+	ip netns exec "$NS" "$KP_UDP" inject -i kd0 -c "$n" -s 100 \
+		--src-ip 10.80.9.1 --dst-ip 10.80.9.2 9 >/dev/null
+	ip netns exec "$NS" "$KP_UDP" inject -i kd1 -c "$m" -s 100 \
+		--src-ip 10.80.9.2 --dst-ip 10.80.9.1 9 >/dev/null
+	k1=$("$KPCTL" -n "$NS" -j loop stats kd0 | jq -cS '.[0].stats')
+	k2=$("$KPCTL" -n "$NS" -j loop stats kd1 | jq -cS '.[0].stats')
+	kp_log "kpctl kd0: $k1"
+	kp_log "kpctl kd1: $k2"
+	kp_eq "kd0 tx, tx bytes, rx, rx bytes" \
+		"$n $((n * flen)) $m $((m * flen))" \
+		"$(jq -r '"\(.tx_packets) \(.tx_bytes) \(.rx_packets) \(.rx_bytes)"' <<<"$k1")"
+	kp_eq "kd1 tx, tx bytes, rx, rx bytes" \
+		"$m $((m * flen)) $n $((n * flen))" \
+		"$(jq -r '"\(.tx_packets) \(.tx_bytes) \(.rx_packets) \(.rx_bytes)"' <<<"$k2")"
+	ip -n "$NS" link del kd0
+	wait "$pid" || rc=$?
+	kp_log "$(cat "$out")"
+	kp_eq "listener exit status" 0 "$rc"
+	got=$(jq -cS 'map([.msg.ifname, (.msg.stats | with_entries(.key |= gsub("-"; "_")))])' <"$out")
+	want=$(jq -cS -n --argjson a "$k1" --argjson b "$k2" '[["kd0", $a], ["kd1", $b]]')
+	kp_eq "dev-del-ntf: ifname and counters of each end" "$want" "$got"
+}
+
 kp_setup
+kp_need_udp
 command -v python3 >/dev/null || kp_skip "python3 not installed"
 YNL=$("$KP_REPO/scripts/ksrc" path 6.12 2>/dev/null)/tools/net/ynl
 [ -f "$YNL/cli.py" ] || kp_skip "YNL cli.py not found (scripts/ksrc path 6.12)"
@@ -217,7 +283,7 @@ kp_pair "$NS" x0 10.80.0.1 "$NSB" x1 10.80.0.2
 ip netns exec "$NS" ping -q -c 5 -i 0.01 -W 2 10.80.0.2 >/dev/null ||
 	kp_log "setup: ping failed"
 
-kp_plan 6
+kp_plan 7
 kp_run "spec valid under the genetlink schema (SpecFamily)" test_spec_valid
 kp_run "cli.py --dump dev-get = kpctl loop show + stats" test_dump
 kp_run "cli.py --do dev-get by ifname and ifindex = kpctl" test_do_get
@@ -225,4 +291,6 @@ kp_run "cli.py --do dev-set, read back with kpctl" test_do_set
 kp_run "cli.py shows the kernel's errno and extack" test_do_set_error
 kp_run "YNL subscribed to events: add, change, del notifications" \
 	test_subscribe_events
+kp_run "YNL: a pair's two dev-del-ntf carry both ends' last counters, exact" \
+	test_del_ntf_counters
 kp_exit
