@@ -6,8 +6,10 @@
  *  - The configuration (mode, peer, admin_carrier, fault rates, faults_on)
  *    is written under RTNL only.  The fault rates are read locklessly in the xmit path
  *    with READ_ONCE() and written with WRITE_ONCE().
- *  - priv->peer is RCU protected: xmit and the netlink dump read it with
- *    rcu_dereference(), writers hold RTNL.  Devices are freed only after an
+ *  - priv->peer is RCU protected: xmit and the statistics readers
+ *    (ndo_get_stats64, ethtool -S, the genl messages) read it with
+ *    rcu_dereference(), the genl and rtnl fills under RTNL with
+ *    rtnl_dereference(); writers hold RTNL.  Devices are freed only after an
  *    RCU grace period (netdev_run_todo), so a peer read under RCU stays
  *    valid, including its per-CPU statistics, until rcu_read_unlock().
  *  - Statistics are per CPU (struct kp_loop_stats); a device's counters are

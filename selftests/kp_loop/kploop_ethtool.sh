@@ -21,11 +21,12 @@ feature() {
 	ip netns exec "$1" ethtool -k "$2" | sed -n "s/^$3: //p"
 }
 
-# estat NS DEV NAME: one ethtool -S value.
-estat() {
-	ip netns exec "$1" ethtool -S "$2" |
-		awk -v k="$3:" '$1 == k { print $2; found = 1 } END { exit !found }' ||
-		kp_fail "no $3 in ethtool -S $2"
+# sval SNAPSHOT NAME: one value of an `ethtool -S` output read earlier (one
+# read gives every counter at once: an ethtool run costs a second on the
+# debug kernel).
+sval() {
+	awk -v k="$2:" '$1 == k { print $2; found = 1 } END { exit !found }' \
+		<<<"$1" || kp_fail "no $2 in ethtool -S"
 }
 
 # The possible CPUs, as ethtool -S lists them (cpu<N>_...).
@@ -137,7 +138,7 @@ cpu_online() {
 }
 
 test_stats() {
-	local cpus=() online=() cpu c sum total kp names want i
+	local cpus=() online=() cpu c sum total kp names want i snap
 	local n=10 frame=98	# ICMP echo, 56 bytes of data: 14 + 20 + 8 + 56
 	declare -A before
 
@@ -158,10 +159,11 @@ test_stats() {
 	done
 	kp_eq "ethtool -S names" "$want" "$names"
 
+	snap=$(ip netns exec "$NSA" ethtool -S a0)
 	for c in "${COUNTERS[@]}"; do
-		before[$c]=$(estat "$NSA" a0 "$c")
+		before[$c]=$(sval "$snap" "$c")
 		for cpu in "${online[@]}"; do
-			before[cpu${cpu}_$c]=$(estat "$NSA" a0 "cpu${cpu}_$c")
+			before[cpu${cpu}_$c]=$(sval "$snap" "cpu${cpu}_$c")
 		done
 	done
 
@@ -174,11 +176,12 @@ test_stats() {
 
 	# totals = sum over CPUs = kpctl loop stats
 	kp=$("$KPCTL" -n "$NSA" -j loop stats a0)
+	snap=$(ip netns exec "$NSA" ethtool -S a0)
 	for c in "${COUNTERS[@]}"; do
-		total=$(estat "$NSA" a0 "$c")
+		total=$(sval "$snap" "$c")
 		sum=0
 		for cpu in "${cpus[@]}"; do
-			sum=$((sum + $(estat "$NSA" a0 "cpu${cpu}_$c")))
+			sum=$((sum + $(sval "$snap" "cpu${cpu}_$c")))
 		done
 		kp_eq "$c: sum of cpu*_$c" "$total" "$sum"
 		kp_eq "$c: kpctl loop stats" "$total" \
@@ -189,21 +192,21 @@ test_stats() {
 	i=${#online[@]}
 	for c in tx_packets rx_packets; do
 		kp_eq "$c delta" $((i * n)) \
-			"$(($(estat "$NSA" a0 "$c") - ${before[$c]}))"
+			"$(($(sval "$snap" "$c") - ${before[$c]}))"
 	done
 	for c in tx_bytes rx_bytes; do
 		kp_eq "$c delta" $((i * n * frame)) \
-			"$(($(estat "$NSA" a0 "$c") - ${before[$c]}))"
+			"$(($(sval "$snap" "$c") - ${before[$c]}))"
 	done
 	for cpu in "${online[@]}"; do
 		for c in "cpu${cpu}_tx_packets" "cpu${cpu}_rx_packets"; do
 			kp_eq "$c delta" "$n" \
-				"$(($(estat "$NSA" a0 "$c") - ${before[$c]}))"
+				"$(($(sval "$snap" "$c") - ${before[$c]}))"
 		done
 	done
 	for c in rx_backlog_drops rx_other_drops tx_carrier_drops fault_drops \
 		 fault_corrupts fault_dups; do
-		kp_eq "$c" 0 "$(estat "$NSA" a0 "$c")"
+		kp_eq "$c" 0 "$(sval "$snap" "$c")"
 	done
 }
 

@@ -211,6 +211,7 @@ test_del_ntf_counters() {
 	local out=$TMPD/ntfdel pid rc=0 grp n=7 m=3 flen=$((14 + 20 + 8 + 100))
 	local k1 k2 got want
 
+	kp_need_udp
 	grp=$(kp_genl_group_id kp_loop events)
 	ip netns exec "$NS" python3 - "$YNL" "$SPEC" >"$out" 2>&1 <<-'EOF' &
 	import json, sys, time
@@ -261,7 +262,6 @@ test_del_ntf_counters() {
 }
 
 kp_setup
-kp_need_udp
 command -v python3 >/dev/null || kp_skip "python3 not installed"
 YNL=$("$KP_REPO/scripts/ksrc" path 6.12 2>/dev/null)/tools/net/ynl
 [ -f "$YNL/cli.py" ] || kp_skip "YNL cli.py not found (scripts/ksrc path 6.12)"

@@ -192,19 +192,32 @@ kp_setup() {
 
 # kp_stat DEV COUNTER [NETNS]: one kp_loop counter (kpctl loop stats).
 kp_stat() {
-	local nsopt=()
+	local out
 
-	[ $# -lt 3 ] || nsopt=(-n "$3")
-	"$KPCTL" "${nsopt[@]}" -j loop stats "$1" | jq -er ".[0].stats.$2"
+	out=$(kp_stats "$1" ${3:+"$3"}) && kp_kv "$2" "$out"
 }
 
 # kp_link_stat DEV FIELD [NETNS]: a kernel counter (ip -s), e.g. rx_dropped.
+# Read by bash from "stats64":{"rx":{"bytes":N,...},"tx":{...}}, without jq
+# (see kp_stats).
 kp_link_stat() {
-	local nsopt=()
+	local nsopt=() json s dir=${2%%_*} key=${2#*_}
 
 	[ $# -lt 3 ] || nsopt=(-n "$3")
-	ip "${nsopt[@]}" -j -s link show dev "$1" |
-		jq -er ".[0].stats64.${2%%_*}.${2#*_}"
+	json=$(ip "${nsopt[@]}" -j -s link show dev "$1") || return 1
+	s=${json//[[:space:]]/}
+	if [[ "$s" != *'"stats64":{'* ]]; then
+		kp_fail "no stats64 for $1 in: $json"
+		return 1
+	fi
+	s=${s#*\"stats64\":\{}
+	s=${s#*\""$dir"\":\{}
+	s=${s%%\}*}
+	if ! [[ ",$s," =~ ,\"$key\":([0-9]+), ]]; then
+		kp_fail "no $2 for $1 in: $json"
+		return 1
+	fi
+	echo "${BASH_REMATCH[1]}"
 }
 
 # kp_pair NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B: a pair across two netns
@@ -274,16 +287,21 @@ kp_kv() {
 
 # kp_stats DEV [NETNS]: every kp_loop counter of DEV on one line,
 # "tx_packets=N tx_bytes=N ...", for kp_kv and for diagnostics.
-# "stats" is a flat object of integers, so sed reads it: jq takes ~0.4 s
-# to start in the TCG VM, and the tests take many snapshots.
+# "stats" is a flat object of integers, so bash itself reads it: every
+# process costs in the TCG VM (jq ~0.4 s to start on the stock kernel,
+# ~0.3 s for any exec on the debug kernel), and the tests take many
+# snapshots.
 kp_stats() {
 	local nsopt=() json out
 
 	[ $# -lt 2 ] || nsopt=(-n "$2")
 	json=$("$KPCTL" "${nsopt[@]}" -j loop stats "$1") || return 1
-	out=$(tr -d ' \t\n' <<<"$json" |
-	      sed -n 's/.*"stats":{\([^{}]*\)}.*/\1/p' |
-	      sed 's/"\([a-z0-9_]*\)":/\1=/g; s/,/ /g')
+	out=${json//[[:space:]]/}
+	out=${out##*\"stats\":\{}
+	out=${out%%\}*}
+	out=${out//\"/}
+	out=${out//:/=}
+	out=${out//,/ }
 	if ! [[ "$out" =~ ^[a-z0-9_]+=[0-9]+( [a-z0-9_]+=[0-9]+)*$ ]]; then
 		kp_fail "cannot read the counters of $1 in: $json"
 		return 1
