@@ -283,6 +283,7 @@ kp_run "jumbo frames across 1-5 RX buffers; MTU 68/1500/2020/9000: TX and RX lim
 kp_run "bad MTU and MAC refused; a new MAC filters" test_bad_settings
 kp_run "TX hang: ndo_tx_timeout, reset, traffic again" test_tx_timeout
 kp_run "forced TX DMA mapping errors (heads, fragments): dropped, counted, unwound" test_dma_errors
-kp_run "tx_doorbell_usecs: one TDT write per datagram when off, shared under load when on" test_doorbells
+kp_run "tx_doorbell_usecs: back-to-back sends take under half the TDT writes they take with deferral off" \
+	test_doorbells
 kp_run "ifdown/ifup x5 under traffic, then exact counters" test_updown_traffic
 kp_exit
