@@ -149,6 +149,35 @@ test_do_set_error() {
 	esac
 }
 
+# ynl_listen OUT NDEL: a YNL listener (YNL's library rather than cli.py,
+# see test_subscribe_events) subscribed to "events" in $NS, in the
+# background (YNL_PID, killed when the case ends): it reads until NDEL
+# dev-del-ntf have arrived, or 120 s pass, then prints every notification
+# it got as one JSON list into OUT.  Returns once it is subscribed.
+ynl_listen() {
+	local grp
+
+	grp=$(kp_genl_group_id kp_loop events)
+	ip netns exec "$NS" python3 - "$YNL" "$SPEC" "$2" >"$1" 2>&1 <<-'EOF' &
+	import json, sys, time
+	sys.path.insert(0, sys.argv[1])
+	from lib import YnlFamily
+	ynl = YnlFamily(sys.argv[2])
+	ynl.ntf_subscribe("events")
+	deadline = time.monotonic() + 120
+	while time.monotonic() < deadline:
+	    ynl.check_ntf()
+	    if sum(m["name"] == "dev-del-ntf" for m in ynl.async_msg_queue) >= int(sys.argv[3]):
+	        break
+	    time.sleep(0.05)
+	print(json.dumps(ynl.async_msg_queue))
+	EOF
+	YNL_PID=$!
+	# shellcheck disable=SC2064 # expand now
+	trap "kill $YNL_PID 2>/dev/null || true" EXIT
+	kp_wait_subscribed "$YNL_PID" "$grp" 60
+}
+
 # A listener started first (ready: its socket joined the group), then a
 # device is created, changed and deleted by other processes.  (Not a
 # dev-set on the subscribed socket itself: cli.py 6.12 then crashes,
@@ -158,34 +187,16 @@ test_do_set_error() {
 # than its 5 s, so the delete was missed.  This listener reads until the
 # delete arrives, or 120 s pass.
 test_subscribe_events() {
-	local out=$TMPD/ntf pid rc=0 grp idx got want
+	local out=$TMPD/ntf rc=0 idx got want
 
-	grp=$(kp_genl_group_id kp_loop events)
-	ip netns exec "$NS" python3 - "$YNL" "$SPEC" >"$out" 2>&1 <<-'EOF' &
-	import json, sys, time
-	sys.path.insert(0, sys.argv[1])
-	from lib import YnlFamily
-	ynl = YnlFamily(sys.argv[2])
-	ynl.ntf_subscribe("events")
-	deadline = time.monotonic() + 120
-	while time.monotonic() < deadline:
-	    ynl.check_ntf()
-	    if any(m["name"] == "dev-del-ntf" for m in ynl.async_msg_queue):
-	        break
-	    time.sleep(0.05)
-	print(json.dumps(ynl.async_msg_queue))
-	EOF
-	pid=$!
-	# shellcheck disable=SC2064 # expand now: the pids are locals
-	trap "kill $pid 2>/dev/null || true" EXIT
-	kp_wait_subscribed "$pid" "$grp" 60
+	ynl_listen "$out" 1
 	ip -n "$NS" link add ky0 type kploop
 	# the ifindex from the kernel, not from the notifications under test
 	idx=$(ip -n "$NS" -o link show dev ky0)
 	idx=${idx%%:*}
 	"$KPCTL" -n "$NS" loop set ky0 dup 77
 	ip -n "$NS" link del ky0
-	wait "$pid" || rc=$?
+	wait "$YNL_PID" || rc=$?
 	kp_log "$(cat "$out")"
 	kp_eq "listener exit status" 0 "$rc"
 	got=$(jq -c 'map([.name, .msg.ifname, .msg.ifindex, .msg.mode,
@@ -208,29 +219,11 @@ oper_up() {
 # exactly as kpctl read them just before: the end deleted second still
 # reads its peer after the first one's ndo_uninit.
 test_del_ntf_counters() {
-	local out=$TMPD/ntfdel pid rc=0 grp n=7 m=3 flen=$((14 + 20 + 8 + 100))
+	local out=$TMPD/ntfdel rc=0 n=7 m=3 flen=$((14 + 20 + 8 + 100))
 	local k1 k2 got want
 
 	kp_need_udp
-	grp=$(kp_genl_group_id kp_loop events)
-	ip netns exec "$NS" python3 - "$YNL" "$SPEC" >"$out" 2>&1 <<-'EOF' &
-	import json, sys, time
-	sys.path.insert(0, sys.argv[1])
-	from lib import YnlFamily
-	ynl = YnlFamily(sys.argv[2])
-	ynl.ntf_subscribe("events")
-	deadline = time.monotonic() + 120
-	while time.monotonic() < deadline:
-	    ynl.check_ntf()
-	    if sum(m["name"] == "dev-del-ntf" for m in ynl.async_msg_queue) >= 2:
-	        break
-	    time.sleep(0.05)
-	print(json.dumps([m for m in ynl.async_msg_queue if m["name"] == "dev-del-ntf"]))
-	EOF
-	pid=$!
-	# shellcheck disable=SC2064 # expand now: the pids are locals
-	trap "kill $pid 2>/dev/null || true" EXIT
-	kp_wait_subscribed "$pid" "$grp" 60
+	ynl_listen "$out" 2
 	# no addresses: the injected frames are received (and counted), then
 	# dropped by IPv4 as not for this host, and nothing answers
 	"$KPCTL" -n "$NS" loop add kd0 peer kd1
@@ -253,10 +246,11 @@ test_del_ntf_counters() {
 		"$m $((m * flen)) $n $((n * flen))" \
 		"$(jq -r '"\(.tx_packets) \(.tx_bytes) \(.rx_packets) \(.rx_bytes)"' <<<"$k2")"
 	ip -n "$NS" link del kd0
-	wait "$pid" || rc=$?
+	wait "$YNL_PID" || rc=$?
 	kp_log "$(cat "$out")"
 	kp_eq "listener exit status" 0 "$rc"
-	got=$(jq -cS 'map([.msg.ifname, (.msg.stats | with_entries(.key |= gsub("-"; "_")))])' <"$out")
+	got=$(jq -cS 'map(select(.name == "dev-del-ntf") |
+			  [.msg.ifname, (.msg.stats | with_entries(.key |= gsub("-"; "_")))])' <"$out")
 	want=$(jq -cS -n --argjson a "$k1" --argjson b "$k2" '[["kd0", $a], ["kd1", $b]]')
 	kp_eq "dev-del-ntf: ifname and counters of each end" "$want" "$got"
 }
