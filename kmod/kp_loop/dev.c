@@ -72,7 +72,8 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 		/* Too big for the MTU, or @rcv down; freed and counted in
 		 * the core's rx_dropped.
 		 */
-		kp_loop_count_rx_drop(rcv, KP_LOOP_CTR_RX_OTHER_DROPS, len);
+		kp_loop_count_frame(rcv, KP_LOOP_CTR_RX_OTHER_DROPS,
+				    KP_LOOP_CTR_RX_DROP_BYTES, len);
 		return;
 	}
 
@@ -86,9 +87,11 @@ void kp_loop_forward(struct sk_buff *skb, struct net_device *dev,
 	ret = __netif_rx(skb);
 	trace_kp_loop_rx(rcv, len, ret);
 	if (likely(ret == NET_RX_SUCCESS))
-		kp_loop_count_rx(rcv, len);
+		kp_loop_count_frame(rcv, KP_LOOP_CTR_RX_PACKETS,
+				    KP_LOOP_CTR_RX_BYTES, len);
 	else
-		kp_loop_count_rx_drop(rcv, KP_LOOP_CTR_RX_BACKLOG_DROPS, len);
+		kp_loop_count_frame(rcv, KP_LOOP_CTR_RX_BACKLOG_DROPS,
+				    KP_LOOP_CTR_RX_DROP_BYTES, len);
 }
 
 /*

@@ -167,31 +167,20 @@ static inline void kp_loop_count(struct net_device *dev, enum kp_loop_ctr ctr,
 }
 
 /*
- * Count one frame of @len bytes received by @rcv (netif_rx() took it), on
- * this CPU, BH disabled: the one counter update of a delivered frame.
+ * Count one frame of @len bytes handed to @rcv, on this CPU, BH disabled:
+ * one in @pkts, @len in @bytes.  The one counter update of a frame:
+ * KP_LOOP_CTR_RX_PACKETS/_RX_BYTES when netif_rx() took it, else
+ * KP_LOOP_CTR_RX_BACKLOG_DROPS or _RX_OTHER_DROPS with _RX_DROP_BYTES.
  */
-static inline void kp_loop_count_rx(struct net_device *rcv, unsigned int len)
+static inline void kp_loop_count_frame(struct net_device *rcv,
+				       enum kp_loop_ctr pkts,
+				       enum kp_loop_ctr bytes, unsigned int len)
 {
 	struct kp_loop_stats *s = kp_loop_this_stats(rcv);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->ctr[KP_LOOP_CTR_RX_PACKETS]);
-	u64_stats_add(&s->ctr[KP_LOOP_CTR_RX_BYTES], len);
-	u64_stats_update_end(&s->syncp);
-}
-
-/*
- * Count one frame of @len bytes handed to @rcv and dropped there, in @ctr
- * (KP_LOOP_CTR_RX_BACKLOG_DROPS or _RX_OTHER_DROPS); this CPU, BH disabled.
- */
-static inline void kp_loop_count_rx_drop(struct net_device *rcv,
-					 enum kp_loop_ctr ctr, unsigned int len)
-{
-	struct kp_loop_stats *s = kp_loop_this_stats(rcv);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->ctr[ctr]);
-	u64_stats_add(&s->ctr[KP_LOOP_CTR_RX_DROP_BYTES], len);
+	u64_stats_inc(&s->ctr[pkts]);
+	u64_stats_add(&s->ctr[bytes], len);
 	u64_stats_update_end(&s->syncp);
 }
 
