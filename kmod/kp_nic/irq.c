@@ -20,8 +20,6 @@
 
 #include "kp_nic.h"
 
-#define KPN_OTHER_VECTOR	0
-
 const char *kpn_int_mode_name(enum kpn_int_mode mode)
 {
 	switch (mode) {
@@ -94,7 +92,14 @@ void kpn_clear_interrupts(struct kpn_adapter *adapter)
 		pci_free_irq_vectors(adapter->pdev);
 }
 
-static unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec)
+/**
+ * kpn_irq - the Linux interrupt number of a vector
+ * @adapter: the adapter, vectors allocated (kpn_init_interrupts())
+ * @vec: MSI-X entry; 0 in MSI and INTx mode
+ *
+ * Return: the interrupt number.
+ */
+unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec)
 {
 	if (adapter->int_mode == KPN_INT_INTX)
 		return adapter->pdev->irq;
@@ -130,6 +135,8 @@ static irqreturn_t kpn_msix_ring(int irq, void *data)
 	struct kpn_q_vector *q_vector = data;
 
 	WRITE_ONCE(q_vector->irqs, q_vector->irqs + 1);
+	/* read by the poll this schedules (or by the running one) */
+	WRITE_ONCE(q_vector->irq_poll, true);
 	napi_schedule_irqoff(&q_vector->napi);
 	return IRQ_HANDLED;
 }
@@ -154,6 +161,9 @@ static irqreturn_t kpn_intr(int irq, void *data)
 		adapter->other_irqs++;
 	kpn_link_event(adapter, icr);
 	WRITE_ONCE(q_vector->irqs, q_vector->irqs + 1);
+	/* a link change alone gives the poll nothing: not spurious */
+	if (icr & (KPN_ICR_TXDW | KPN_ICR_RXDW | KPN_ICR_RXDMT0 | KPN_ICR_RXO))
+		WRITE_ONCE(q_vector->irq_poll, true);
 	napi_schedule_irqoff(&q_vector->napi);
 	return IRQ_HANDLED;
 }

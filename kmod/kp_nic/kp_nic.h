@@ -59,6 +59,9 @@
 #define KPN_WATCHDOG_PERIOD	(2 * HZ)
 #define KPN_TX_TIMEOUT		(5 * HZ)
 
+/* MSI-X: the vector of link and other causes; queue vectors follow */
+#define KPN_OTHER_VECTOR	0
+
 enum kpn_int_mode {
 	KPN_INT_INTX,
 	KPN_INT_MSI,
@@ -127,6 +130,9 @@ struct kpn_ring {
 	u8 reg_idx;				/* hardware queue */
 	u8 queue_index;				/* stack's queue */
 	u8 __iomem *tail;			/* TDT or RDT */
+	/* written by the datapath with WRITE_ONCE() where the netlink
+	 * family may read them (READ_ONCE(), a snapshot)
+	 */
 	u16 next_to_use;
 	u16 next_to_clean;
 	struct kpn_ring_stats stats;
@@ -145,7 +151,15 @@ struct kpn_ring {
  * @irqs: interrupts taken
  * @polls: NAPI polls run
  * @polls_full: polls that used the whole budget
+ * @spurious: interrupts whose poll found nothing to do (no TX descriptor
+ *	reclaimed, no RX frame): the model's trailing EITR message, the
+ *	watchdog's kick on an idle ring
+ * @irq_poll: set by the handler when it scheduled NAPI for a queue
+ *	cause; the next poll clears it and counts @spurious if it did no work
  * @name: interrupt name in /proc/interrupts
+ *
+ * The counters have one writer each (the vector's handler, or its NAPI
+ * poll), which stores with WRITE_ONCE(); readers use READ_ONCE().
  */
 struct kpn_q_vector {
 	struct kpn_adapter *adapter;
@@ -158,6 +172,8 @@ struct kpn_q_vector {
 	u64 irqs;
 	u64 polls;
 	u64 polls_full;
+	u64 spurious;
+	bool irq_poll;
 	char name[IFNAMSIZ + 16];
 };
 
@@ -265,6 +281,7 @@ void kpn_irq_enable(struct kpn_adapter *adapter);
 void kpn_irq_disable(struct kpn_adapter *adapter);
 void kpn_irq_enable_queues(struct kpn_q_vector *q_vector);
 const char *kpn_int_mode_name(enum kpn_int_mode mode);
+unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec);
 
 /* ethtool.c */
 void kpn_set_ethtool_ops(struct net_device *netdev);

@@ -399,7 +399,7 @@ static bool kpn_tx_csum(struct kpn_ring *ring, struct kpn_tx_buffer *first)
 	ctx->type_tucmd_mlhl = cpu_to_le32(type_tucmd | KPN_TXD_DCMD_DEXT |
 					   KPN_TXD_DTYP_CTXT);
 	ctx->mss_l4len_idx = 0;
-	ring->next_to_use = (i + 1 < ring->count) ? i + 1 : 0;
+	WRITE_ONCE(ring->next_to_use, (i + 1 < ring->count) ? i + 1 : 0);
 	return true;
 }
 
@@ -562,7 +562,7 @@ static int kpn_tx_map(struct kpn_ring *ring, struct kpn_tx_buffer *first,
 	first->next_to_watch = desc;
 	if (++i == ring->count)
 		i = 0;
-	ring->next_to_use = i;
+	WRITE_ONCE(ring->next_to_use, i);
 
 	kpn_maybe_stop_tx(ring, KPN_DESC_NEEDED);
 
@@ -591,7 +591,7 @@ dma_error:
 	dma_unmap_len_set(first, len, 0);
 	dev_kfree_skb_any(first->skb);
 	first->skb = NULL;
-	ring->next_to_use = first - ring->tx_buf;
+	WRITE_ONCE(ring->next_to_use, first - ring->tx_buf);
 	u64_stats_update_begin(&ring->stats.syncp);
 	ring->stats.dma_err++;
 	u64_stats_update_end(&ring->stats.syncp);
@@ -712,7 +712,7 @@ static bool kpn_clean_tx_irq(struct kpn_q_vector *q_vector, int napi_budget)
 		prefetch(desc);
 	} while (--budget);
 
-	ring->next_to_clean = i;
+	WRITE_ONCE(ring->next_to_clean, i);
 	if (!packets)
 		return !!budget;
 
@@ -867,7 +867,7 @@ static int kpn_clean_rx_irq(struct kpn_q_vector *q_vector, int budget)
 		skb = NULL;
 	}
 	ring->rx_skb = skb;
-	ring->next_to_clean = ntc;
+	WRITE_ONCE(ring->next_to_clean, ntc);
 
 	/* hand the refilled slots back: RDT one behind next_to_clean */
 	if (refilled) {
@@ -876,7 +876,7 @@ static int kpn_clean_rx_irq(struct kpn_q_vector *q_vector, int budget)
 			      ring->count;
 
 		if (pending >= KPN_RX_REFILL_BATCH) {
-			ring->next_to_use = tail;
+			WRITE_ONCE(ring->next_to_use, tail);
 			/* descriptors written before the device sees RDT */
 			writel(tail, ring->tail);
 			doorbells++;
@@ -906,10 +906,12 @@ int kpn_poll(struct napi_struct *napi, int budget)
 {
 	struct kpn_q_vector *q_vector = container_of(napi, struct kpn_q_vector,
 						     napi);
+	struct kpn_ring *tx_ring = q_vector->tx_ring;
+	u16 tx_ntc = tx_ring ? tx_ring->next_to_clean : 0;
 	bool clean_complete = true;
 	int work = 0;
 
-	if (q_vector->tx_ring)
+	if (tx_ring)
 		clean_complete = kpn_clean_tx_irq(q_vector, budget);
 	if (unlikely(budget <= 0))
 		return budget;
@@ -919,6 +921,12 @@ int kpn_poll(struct napi_struct *napi, int budget)
 			clean_complete = false;
 	}
 	WRITE_ONCE(q_vector->polls, q_vector->polls + 1);
+	/* the first poll after an interrupt tells whether it had a reason */
+	if (READ_ONCE(q_vector->irq_poll)) {
+		WRITE_ONCE(q_vector->irq_poll, false);
+		if (!work && (!tx_ring || tx_ring->next_to_clean == tx_ntc))
+			WRITE_ONCE(q_vector->spurious, q_vector->spurious + 1);
+	}
 	if (!clean_complete) {
 		WRITE_ONCE(q_vector->polls_full, q_vector->polls_full + 1);
 		return budget;
