@@ -256,6 +256,7 @@ int kpn_up(struct kpn_adapter *adapter);
 void kpn_down(struct kpn_adapter *adapter);
 void kpn_reinit_locked(struct kpn_adapter *adapter);
 void kpn_update_stats(struct kpn_adapter *adapter);
+bool kpn_is_kp_nic(const struct net_device *netdev);
 
 /* txrx.c */
 int kpn_setup_tx_ring(struct kpn_ring *ring);
@@ -285,6 +286,10 @@ unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec);
 
 /* ethtool.c */
 void kpn_set_ethtool_ops(struct net_device *netdev);
+
+/* netlink.c */
+int kpn_nl_init(void);
+void kpn_nl_exit(void);
 
 /* debugfs.c */
 void kpn_debugfs_init(void);

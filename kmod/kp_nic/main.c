@@ -18,6 +18,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <uapi/linux/kp_nic.h>
 
 #include "kp_nic.h"
 
@@ -550,6 +552,17 @@ static const struct net_device_ops kpn_netdev_ops = {
 	.ndo_features_check	= kpn_features_check,
 };
 
+/**
+ * kpn_is_kp_nic - whether a net_device is one of ours
+ * @netdev: any net_device
+ *
+ * Return: true for a kp_nic device.
+ */
+bool kpn_is_kp_nic(const struct net_device *netdev)
+{
+	return netdev->netdev_ops == &kpn_netdev_ops;
+}
+
 /* ------------------------------------------------------------------ */
 /* PCI                                                                 */
 
@@ -804,15 +817,33 @@ static int __init kpn_init(void)
 	int err;
 
 	kpn_debugfs_init();
+	/* the family first: it finds devices through the netdev lists, so
+	 * it is ready (and finds none) before the first probe
+	 */
+	err = kpn_nl_init();
+	if (err)
+		goto err_nl;
 	err = pci_register_driver(&kpn_driver);
 	if (err)
-		kpn_debugfs_exit();
+		goto err_pci;
+	return 0;
+
+err_pci:
+	kpn_nl_exit();
+err_nl:
+	kpn_debugfs_exit();
 	return err;
 }
 
+/*
+ * Devices first, then the family.  A request looks at a device only under
+ * RTNL, which unregister_netdev() takes, and genl_unregister_family()
+ * waits for the requests still running.
+ */
 static void __exit kpn_exit(void)
 {
 	pci_unregister_driver(&kpn_driver);
+	kpn_nl_exit();
 	kpn_debugfs_exit();
 }
 
@@ -822,3 +853,4 @@ module_exit(kpn_exit);
 MODULE_DESCRIPTION("kpath: igb-style driver for the Intel 82576 (QEMU -device igb)");
 MODULE_AUTHOR("kpath developers");
 MODULE_LICENSE("GPL");
+MODULE_ALIAS_GENL_FAMILY(KP_NIC_FAMILY_NAME);
