@@ -25,7 +25,7 @@ namespace kpctl {
 const char *const main_usage =
         "Usage: kpctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
         "       kpctl help\n"
-        "where  OBJECT := { loop | dgram | monitor }\n"
+        "where  OBJECT := { loop | dgram | nic | monitor }\n"
         "       OPTIONS := { -j | --json }         JSON output\n"
         "                  { -p | --pretty }       indent JSON output\n"
         "                  { -n | --netns } NS     run in network namespace NS\n"
@@ -176,6 +176,11 @@ int run_dgram_object(Args &args, const Globals &g, std::ostream &out, std::ostre
     return dispatch(cmd, g, out, [&] { return run_dgram(cmd, g, out, err); });
 }
 
+int run_nic_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
+    const NicCmd cmd = parse_nic(args);
+    return dispatch(cmd, g, out, [&] { return run_nic(cmd, g, out, err); });
+}
+
 int run_monitor_object(Args &args, const Globals &g, std::ostream &out, std::ostream &err) {
     const MonitorCmd cmd = parse_monitor(args);
     return dispatch(cmd, g, out, [&] { return run_monitor(std::get<Monitor>(cmd), g, out, err); });
@@ -191,6 +196,7 @@ struct Object {
 const Object objects[] = {
         {"loop", run_loop_object},
         {"dgram", run_dgram_object},
+        {"nic", run_nic_object},
         {"monitor", run_monitor_object},
 };
 

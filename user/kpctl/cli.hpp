@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kpctl: the whole program for main.cpp and the unit tests. Each object has
-// its own header (loop.hpp, dgram.hpp, monitor.hpp) and an entry in
+// its own header (loop.hpp, dgram.hpp, nic.hpp, monitor.hpp) and an entry in
 // cli.cpp's table.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include "dgram.hpp"
 #include "loop.hpp"
 #include "monitor.hpp"
+#include "nic.hpp"
 
 namespace kpctl {
 

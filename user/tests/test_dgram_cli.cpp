@@ -51,7 +51,7 @@ TEST(DgramHelp, ObjectAndMainUsage) {
         EXPECT_EQ(r.out, kpctl::dgram_usage);
         EXPECT_EQ(r.err, "");
     }
-    EXPECT_NE(std::string(kpctl::main_usage).find("OBJECT := { loop | dgram | monitor }"),
+    EXPECT_NE(std::string(kpctl::main_usage).find("OBJECT := { loop | dgram | nic | monitor }"),
               std::string::npos);
 }
 
