@@ -37,6 +37,10 @@ NORM_YNL='def snake: with_entries(.key |= gsub("-"; "_")) | del(.pad);
 	  rings: [(.ring // [])[] | snake], vectors: [(.vector // [])[] | snake]}] |
 	sort_by(.ifindex)'
 NORM_KPCTL='sort_by(.ifindex)'
+# The queue vector's counters move on their own: the model's throttled
+# vector fires with nothing new (about half its interrupts while idle, 6.1
+# VM run: 370 spurious of 702), so the dumps are compared without them.
+STILL='map(.vectors |= map(del(.interrupts, .polls, .polls_full, .spurious)))'
 
 # ring NS DEV TYPE FIELD: one value of DEV's queue-0 ring of TYPE (kpctl).
 ring() {
@@ -62,16 +66,16 @@ print(f"# {f.name}: {len(f.attr_sets)} attribute sets, {len(f.msgs)} messages")
 EOF
 }
 
-# The counters move on their own (the watchdog fires every queue vector
-# every 2 s): compare kpctl with a YNL dump taken just before and equal to
-# one taken just after, up to 10 tries.
+# The vectors' counters move on their own (STILL leaves them out): compare
+# kpctl with a YNL dump taken just before and equal to one taken just
+# after, up to 10 tries.
 test_dump_equals_kpctl() {
 	local y1 y2 k i
 
 	for ((i = 0; i < 10; i++)); do
-		y1=$(ynl "$NSA" --dump dev-get | jq -cS "$NORM_YNL")
-		k=$("$KPCTL" -n "$NSA" -j nic show | jq -cS "$NORM_KPCTL")
-		y2=$(ynl "$NSA" --dump dev-get | jq -cS "$NORM_YNL")
+		y1=$(ynl "$NSA" --dump dev-get | jq -cS "$NORM_YNL | $STILL")
+		k=$("$KPCTL" -n "$NSA" -j nic show | jq -cS "$NORM_KPCTL | $STILL")
+		y2=$(ynl "$NSA" --dump dev-get | jq -cS "$NORM_YNL | $STILL")
 		[ "$y1" = "$y2" ] && [ "$y1" = "$k" ] && break
 	done
 	kp_log "YNL:   $y2"
