@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kp_nic: ethtool operations: driver info, link settings, ring sizes and
- * statistics (ethtool -i, ethtool, -g, -S).
+ * kp_nic: ethtool operations: driver info, link settings, ring sizes,
+ * interrupt moderation, register dump and statistics (ethtool -i,
+ * ethtool, -g/-G, -c/-C, -d, -S); the self-test (-t) is selftest.c.
  *
  * -S lists the hardware counters under igb's names (only those the
  * 82576 has), then the driver's own, then per ring.  On QEMU's model
@@ -144,10 +145,131 @@ static void kpn_get_ringparam(struct net_device *netdev,
 	ring->tx_pending = adapter->tx_ring_count;
 }
 
+/* igb's rounding: a multiple of 8 descriptors (RDLEN/TDLEN count 128 B),
+ * at least KPN_MIN_RING; the core has refused more than KPN_MAX_RING.
+ */
+static u16 kpn_ring_size(u32 pending)
+{
+	return ALIGN(clamp_t(u32, pending, KPN_MIN_RING, KPN_MAX_RING),
+		     KPN_RING_ALIGN);
+}
+
+/*
+ * ethtool -G: a running device gets its new rings at once (a down/up: the
+ * link renegotiates, frames on the TX ring are dropped); a device that is
+ * down takes them on its next up.
+ */
+static int kpn_set_ringparam(struct net_device *netdev,
+			     struct ethtool_ringparam *ring,
+			     struct kernel_ethtool_ringparam *kring,
+			     struct netlink_ext_ack *extack)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	u16 tx = kpn_ring_size(ring->tx_pending);
+	u16 rx = kpn_ring_size(ring->rx_pending);
+
+	if (tx != ring->tx_pending || rx != ring->rx_pending)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ring sizes rounded up to a multiple of 8, at least 64");
+	if (tx == adapter->tx_ring_count && rx == adapter->rx_ring_count)
+		return 0;
+	if (test_bit(KPN_STATE_REMOVED, &adapter->state))
+		return -ENODEV;
+	if (!netif_running(netdev)) {
+		adapter->tx_ring_count = tx;
+		adapter->rx_ring_count = rx;
+		return 0;
+	}
+	return kpn_resize_rings(adapter, tx, rx);
+}
+
+/*
+ * ethtool -c/-C: rx-usecs is every queue vector's EITR interval (datasheet
+ * units of 1 us in bits 14:2), 0 for no moderation.  Each vector serves a
+ * TX and an RX queue, so tx-usecs is not separate: it reads 0 and only 0 is
+ * accepted, as igb does with paired queues.  Moderation applies in MSI-X
+ * mode; QEMU's model has none for MSI and INTx and waits about 4x the
+ * datasheet's interval (Documentation/kp_nic.rst).
+ */
+static int kpn_get_coalesce(struct net_device *netdev,
+			    struct ethtool_coalesce *ec,
+			    struct kernel_ethtool_coalesce *kec,
+			    struct netlink_ext_ack *extack)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	ec->rx_coalesce_usecs = adapter->q_vector[0]->eitr >> 2;
+	return 0;
+}
+
+static int kpn_set_coalesce(struct net_device *netdev,
+			    struct ethtool_coalesce *ec,
+			    struct kernel_ethtool_coalesce *kec,
+			    struct netlink_ext_ack *extack)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	unsigned int i;
+
+	if (ec->tx_coalesce_usecs) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "TX and RX queues share each vector: set rx-usecs");
+		return -EINVAL;
+	}
+	if (ec->rx_coalesce_usecs > KPN_MAX_ITR_USECS) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "rx-usecs above 8191, the most EITR holds");
+		return -EINVAL;
+	}
+	for (i = 0; i < adapter->num_q_vectors; i++) {
+		adapter->q_vector[i]->eitr = ec->rx_coalesce_usecs << 2;
+		if (netif_running(netdev))
+			kpn_write_eitr(adapter, adapter->q_vector[i]);
+	}
+	return 0;
+}
+
+/*
+ * ethtool -d: the registers below, in this order, as 32-bit words
+ * (Documentation/kp_nic.rst has the table); none clears on read.
+ */
+static const u32 kpn_regs_dump[] = {
+	KPN_CTRL, KPN_STATUS, KPN_CTRL_EXT, KPN_RCTL, KPN_TCTL, KPN_TIPG,
+	KPN_RXCSUM, KPN_RLPML, KPN_MRQC, KPN_GPIE, KPN_IMS, KPN_EIMS,
+	KPN_EIAC, KPN_EIAM, KPN_IVAR(0), KPN_IVAR_MISC,
+	KPN_EITR(0), KPN_EITR(1), KPN_EITR(2), KPN_EITR(3), KPN_EITR(4),
+	KPN_EITR(5), KPN_EITR(6), KPN_EITR(7), KPN_EITR(8), KPN_EITR(9),
+	KPN_RAL(0), KPN_RAH(0),
+	KPN_RDBAL(0), KPN_RDBAH(0), KPN_RDLEN(0), KPN_SRRCTL(0), KPN_RDH(0),
+	KPN_RDT(0), KPN_RXDCTL(0),
+	KPN_TDBAL(0), KPN_TDBAH(0), KPN_TDLEN(0), KPN_TDH(0), KPN_TDT(0),
+	KPN_TXDCTL(0), KPN_TDWBAL(0),
+};
+
+#define KPN_REGS_VERSION	1
+
+static int kpn_get_regs_len(struct net_device *netdev)
+{
+	return sizeof(kpn_regs_dump);
+}
+
+static void kpn_get_regs(struct net_device *netdev, struct ethtool_regs *regs,
+			 void *p)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	u32 *buf = p;
+	unsigned int i;
+
+	regs->version = KPN_REGS_VERSION;
+	for (i = 0; i < ARRAY_SIZE(kpn_regs_dump); i++)
+		buf[i] = kpn_rd32(&adapter->hw, kpn_regs_dump[i]);
+}
+
 static int kpn_get_sset_count(struct net_device *netdev, int sset)
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
 
+	if (sset == ETH_SS_TEST)
+		return kpn_test_count();
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 	return ARRAY_SIZE(kpn_hw_stats_desc) + ARRAY_SIZE(kpn_drv_stats_desc) +
@@ -159,6 +281,10 @@ static void kpn_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	struct kpn_adapter *adapter = netdev_priv(netdev);
 	unsigned int i, j;
 
+	if (sset == ETH_SS_TEST) {
+		kpn_test_strings(data);
+		return;
+	}
 	if (sset != ETH_SS_STATS)
 		return;
 	for (i = 0; i < ARRAY_SIZE(kpn_hw_stats_desc); i++)
@@ -223,13 +349,20 @@ static void kpn_get_ethtool_stats(struct net_device *netdev,
 }
 
 static const struct ethtool_ops kpn_ethtool_ops = {
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS,
 	.get_drvinfo		= kpn_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= kpn_get_link_ksettings,
 	.get_ringparam		= kpn_get_ringparam,
+	.set_ringparam		= kpn_set_ringparam,
+	.get_coalesce		= kpn_get_coalesce,
+	.set_coalesce		= kpn_set_coalesce,
+	.get_regs_len		= kpn_get_regs_len,
+	.get_regs		= kpn_get_regs,
 	.get_sset_count		= kpn_get_sset_count,
 	.get_strings		= kpn_get_strings,
 	.get_ethtool_stats	= kpn_get_ethtool_stats,
+	.self_test		= kpn_self_test,
 };
 
 void kpn_set_ethtool_ops(struct net_device *netdev)

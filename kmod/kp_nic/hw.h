@@ -24,14 +24,20 @@
 #define KPN_EERD	0x00014
 #define KPN_CTRL_EXT	0x00018
 #define KPN_MDIC	0x00020
+#define KPN_FCAL	0x00028
+#define KPN_FCAH	0x0002C
+#define KPN_FCT		0x00030
+#define KPN_VET		0x00038
 #define KPN_ICR		0x000C0
 #define KPN_ICS		0x000C8
 #define KPN_IMS		0x000D0
 #define KPN_IMC		0x000D8
 #define KPN_IAM		0x000E0
 #define KPN_RCTL	0x00100
+#define KPN_FCTTV	0x00170
 #define KPN_TCTL	0x00400
 #define KPN_TIPG	0x00410
+#define KPN_FCRTH	0x02168
 #define KPN_GPIE	0x01514
 #define KPN_EICS	0x01520
 #define KPN_EIMS	0x01524
@@ -123,6 +129,10 @@
 /* CTRL */
 #define KPN_CTRL_FD		BIT(0)
 #define KPN_CTRL_SLU		BIT(6)
+#define KPN_CTRL_SPD_SEL	(3u << 8)
+#define KPN_CTRL_SPD_1000	(2u << 8)
+#define KPN_CTRL_FRCSPD		BIT(11)
+#define KPN_CTRL_FRCDPX		BIT(12)
 #define KPN_CTRL_RST		BIT(26)
 #define KPN_CTRL_VME		BIT(30)
 
@@ -223,6 +233,7 @@
 #define KPN_BMCR_FULLDPLX	BIT(8)
 #define KPN_BMCR_ANRESTART	BIT(9)
 #define KPN_BMCR_ANENABLE	BIT(12)
+#define KPN_BMCR_LOOPBACK	BIT(14)
 #define KPN_BMCR_SPEED1000	BIT(6)
 
 /* NVM layout */

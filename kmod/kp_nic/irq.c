@@ -247,6 +247,7 @@ void kpn_configure_interrupts(struct kpn_adapter *adapter)
 	if (adapter->int_mode != KPN_INT_MSIX) {
 		kpn_wr32(hw, KPN_GPIE, 0);
 		kpn_wr32(hw, KPN_IVAR(0), (KPN_IVAR_VALID << 8) | KPN_IVAR_VALID);
+		kpn_write_eitr(adapter, adapter->q_vector[0]);
 		return;
 	}
 	kpn_wr32(hw, KPN_GPIE, KPN_GPIE_NSICR | KPN_GPIE_MSIX_MODE |
@@ -259,10 +260,24 @@ void kpn_configure_interrupts(struct kpn_adapter *adapter)
 
 		/* byte 0: RX queue i, byte 1: TX queue i (i < 8) */
 		kpn_wr32(hw, KPN_IVAR(i), entry | entry << 8);
-		kpn_wr32(hw, KPN_EITR(q_vector->v_idx),
-			 (q_vector->eitr & KPN_EITR_INTERVAL_MASK) |
-			 KPN_EITR_CNT_IGNR);
+		kpn_write_eitr(adapter, q_vector);
 	}
+}
+
+/**
+ * kpn_write_eitr - program a queue vector's moderation interval
+ * @adapter: the adapter
+ * @q_vector: the vector; its @eitr is the interval (0: none)
+ *
+ * CNT_IGNR leaves the running counter alone, so a change takes effect
+ * from the next interrupt.  In MSI and INTx mode EITR0 moderates the one
+ * interrupt (the silicon; QEMU's model moderates only MSI-X).
+ */
+void kpn_write_eitr(struct kpn_adapter *adapter, struct kpn_q_vector *q_vector)
+{
+	/* v_idx is 0 in MSI and INTx mode */
+	kpn_wr32(&adapter->hw, KPN_EITR(q_vector->v_idx),
+		 (q_vector->eitr & KPN_EITR_INTERVAL_MASK) | KPN_EITR_CNT_IGNR);
 }
 
 /**

@@ -52,6 +52,8 @@
  * makes it about 200 us between messages (QEMU-IGB-82576.md, section 4).
  */
 #define KPN_DEFAULT_EITR	196
+/* ethtool rx-usecs: EITR bits 14:2 */
+#define KPN_MAX_ITR_USECS	(KPN_EITR_INTERVAL_MASK >> 2)
 
 /* tx_doorbell_usecs module parameter: upper bound */
 #define KPN_MAX_DB_USECS	10000
@@ -111,7 +113,11 @@ struct kpn_ring_stats {
 	struct u64_stats_sync syncp;
 };
 
+struct ethtool_test;
 struct kpn_q_vector;
+
+#define KPN_TX_DESC(r, i)	(&((union kpn_tx_desc *)(r)->desc)[i])
+#define KPN_RX_DESC(r, i)	(&((union kpn_rx_desc *)(r)->desc)[i])
 
 struct kpn_ring {
 	struct kpn_q_vector *q_vector;
@@ -193,6 +199,9 @@ enum kpn_state {
 	KPN_STATE_RESETTING,	/* reset work owns the device */
 	KPN_STATE_REMOVED,	/* registers read all ones: device gone */
 	KPN_STATE_TX_HANG,	/* debugfs fault: TDT writes suppressed */
+	KPN_STATE_TEST_CLOSED,	/* self-test could not reopen: ndo_stop
+				 * has nothing left to do
+				 */
 };
 
 /**
@@ -211,6 +220,7 @@ enum kpn_state {
  * @spurious_irqs: INTx/MSI interrupts with no cause of ours
  * @dma_fail_heads / @dma_fail_frags: debugfs faults: that many TX
  *	mappings of skb heads / of fragments fail as if dma_map_*() had
+ * @test_icr: the self-test's interrupt handler's ICR reads
  */
 struct kpn_adapter {
 	struct net_device *netdev;
@@ -246,15 +256,20 @@ struct kpn_adapter {
 	atomic_t dma_fail_heads;
 	atomic_t dma_fail_frags;
 	struct dentry *debugfs;
+	u32 test_icr;
 };
 
 extern char kpn_driver_name[];
 extern unsigned int kpn_tx_doorbell_usecs;
 
 /* main.c */
+void kpn_configure(struct kpn_adapter *adapter);
+int kpn_open(struct net_device *netdev);
+int kpn_close(struct net_device *netdev);
 int kpn_up(struct kpn_adapter *adapter);
 void kpn_down(struct kpn_adapter *adapter);
 void kpn_reinit_locked(struct kpn_adapter *adapter);
+int kpn_resize_rings(struct kpn_adapter *adapter, u16 tx_count, u16 rx_count);
 void kpn_update_stats(struct kpn_adapter *adapter);
 bool kpn_is_kp_nic(const struct net_device *netdev);
 
@@ -271,6 +286,10 @@ void kpn_clean_rx_ring(struct kpn_ring *ring);
 netdev_tx_t kpn_xmit_frame(struct sk_buff *skb, struct net_device *netdev);
 int kpn_poll(struct napi_struct *napi, int budget);
 void kpn_ring_stats_read(struct kpn_ring *ring, struct kpn_ring_stats *out);
+struct kpn_ring *kpn_alloc_spare_ring(const struct kpn_ring *ring, u16 count,
+				      bool tx);
+void kpn_free_spare_ring(struct kpn_ring *spare, bool tx);
+void kpn_ring_take(struct kpn_ring *ring, struct kpn_ring *spare);
 
 /* irq.c */
 int kpn_init_interrupts(struct kpn_adapter *adapter);
@@ -281,11 +300,18 @@ void kpn_configure_interrupts(struct kpn_adapter *adapter);
 void kpn_irq_enable(struct kpn_adapter *adapter);
 void kpn_irq_disable(struct kpn_adapter *adapter);
 void kpn_irq_enable_queues(struct kpn_q_vector *q_vector);
+void kpn_write_eitr(struct kpn_adapter *adapter, struct kpn_q_vector *q_vector);
 const char *kpn_int_mode_name(enum kpn_int_mode mode);
 unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec);
 
 /* ethtool.c */
 void kpn_set_ethtool_ops(struct net_device *netdev);
+
+/* selftest.c */
+int kpn_test_count(void);
+void kpn_test_strings(u8 *data);
+void kpn_self_test(struct net_device *netdev, struct ethtool_test *test,
+		   u64 *data);
 
 /* netlink.c */
 int kpn_nl_init(void);

@@ -289,7 +289,13 @@ static void kpn_set_rx_mode(struct net_device *netdev)
 /* ------------------------------------------------------------------ */
 /* Bring-up and teardown                                               */
 
-static void kpn_configure(struct kpn_adapter *adapter)
+/**
+ * kpn_configure - program MAC, rings, filters and interrupt routing for up
+ * @adapter: the adapter, after a MAC reset; rings allocated
+ *
+ * Interrupts stay masked (kpn_up() unmasks them; the self-test polls).
+ */
+void kpn_configure(struct kpn_adapter *adapter)
 {
 	struct kpn_hw *hw = &adapter->hw;
 	u32 rctl;
@@ -407,13 +413,61 @@ void kpn_reinit_locked(struct kpn_adapter *adapter)
 	kpn_up(adapter);
 }
 
+/**
+ * kpn_resize_rings - give a running device rings of new sizes (ethtool -G)
+ * @adapter: the adapter
+ * @tx_count: TX descriptors
+ * @rx_count: RX descriptors
+ *
+ * Memory for each ring that changes is allocated first, while traffic
+ * still runs: when that fails the device keeps its rings and nothing
+ * stops.  Then down, free the old memory, take the new, up.  What the TX
+ * ring held is dropped (TCP retransmits it); the rings' counters stay.
+ *
+ * Context: RTNL; the device is running.
+ *
+ * Return: 0, or -ENOMEM with the device as it was.
+ */
+int kpn_resize_rings(struct kpn_adapter *adapter, u16 tx_count, u16 rx_count)
+{
+	struct kpn_ring *tx = adapter->tx_ring[0], *rx = adapter->rx_ring[0];
+	struct kpn_ring *new_tx = NULL, *new_rx = NULL;
+
+	ASSERT_RTNL();
+	if (tx_count != tx->count) {
+		new_tx = kpn_alloc_spare_ring(tx, tx_count, true);
+		if (IS_ERR(new_tx))
+			return PTR_ERR(new_tx);
+	}
+	if (rx_count != rx->count) {
+		new_rx = kpn_alloc_spare_ring(rx, rx_count, false);
+		if (IS_ERR(new_rx)) {
+			kpn_free_spare_ring(new_tx, true);
+			return PTR_ERR(new_rx);
+		}
+	}
+
+	kpn_down(adapter);
+	if (new_tx) {
+		kpn_free_tx_ring(tx);
+		kpn_ring_take(tx, new_tx);
+	}
+	if (new_rx) {
+		kpn_free_rx_ring(rx);
+		kpn_ring_take(rx, new_rx);
+	}
+	adapter->tx_ring_count = tx_count;
+	adapter->rx_ring_count = rx_count;
+	return kpn_up(adapter);
+}
+
 static void kpn_free_rings(struct kpn_adapter *adapter)
 {
 	kpn_free_tx_ring(adapter->tx_ring[0]);
 	kpn_free_rx_ring(adapter->rx_ring[0]);
 }
 
-static int kpn_open(struct net_device *netdev)
+int kpn_open(struct net_device *netdev)
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
 	int err;
@@ -454,9 +508,13 @@ err_tx:
 	return err;
 }
 
-static int kpn_close(struct net_device *netdev)
+int kpn_close(struct net_device *netdev)
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	/* the self-test closed it and could not open it again */
+	if (test_and_clear_bit(KPN_STATE_TEST_CLOSED, &adapter->state))
+		return 0;
 
 	kpn_down(adapter);
 	kpn_free_irqs(adapter);

@@ -27,8 +27,6 @@
 #include "compat/v6_6_page_pool.h"
 #include "kp_nic.h"
 
-#define KPN_TX_DESC(r, i)	(&((union kpn_tx_desc *)(r)->desc)[i])
-#define KPN_RX_DESC(r, i)	(&((union kpn_rx_desc *)(r)->desc)[i])
 #define KPN_TXD_USE_COUNT(s)	DIV_ROUND_UP((s), KPN_TXD_MAX_DATA)
 #define KPN_RX_FRAME_ERR	(BIT(24) | BIT(25) | BIT(26) | BIT(28) | \
 				 KPN_RXD_ERR_RXE)
@@ -251,6 +249,78 @@ void kpn_free_rx_ring(struct kpn_ring *ring)
 	page_pool_destroy(ring->page_pool);
 	ring->page_pool = NULL;
 	kpn_free_desc(ring);
+}
+
+/**
+ * kpn_alloc_spare_ring - memory for one of a running device's rings at a
+ * new size (ethtool -G), allocated before the device stops
+ * @ring: the device's TX or RX ring the memory is for
+ * @count: descriptors
+ * @tx: @ring is a TX ring
+ *
+ * The spare ring has @ring's device and identity but is known to no one:
+ * freeing it (kpn_free_spare_ring()) touches no queue of the device.
+ *
+ * Return: the spare ring, or an ERR_PTR.
+ */
+struct kpn_ring *kpn_alloc_spare_ring(const struct kpn_ring *ring, u16 count,
+				      bool tx)
+{
+	struct kpn_ring *spare;
+	int err;
+
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return ERR_PTR(-ENOMEM);
+	spare->dev = ring->dev;
+	spare->netdev = ring->netdev;
+	spare->count = count;
+	err = tx ? kpn_setup_tx_ring(spare) : kpn_setup_rx_ring(spare);
+	if (err) {
+		kfree(spare);
+		return ERR_PTR(err);
+	}
+	return spare;
+}
+
+/**
+ * kpn_free_spare_ring - free a spare ring that was not taken
+ * @spare: from kpn_alloc_spare_ring(), or NULL
+ * @tx: @spare is a TX ring (it holds no frame: only its memory goes)
+ */
+void kpn_free_spare_ring(struct kpn_ring *spare, bool tx)
+{
+	if (!spare)
+		return;
+	if (tx)
+		kpn_free_desc(spare);
+	else
+		kpn_free_rx_ring(spare);
+	kfree(spare);
+}
+
+/**
+ * kpn_ring_take - give a stopped ring the memory of a spare one
+ * @ring: the device's ring, its own memory freed (kpn_free_*_ring())
+ * @spare: from kpn_alloc_spare_ring() for @ring; freed here
+ *
+ * Descriptors, buffers, page pool and size move; @ring keeps its
+ * identity, counters and timer.
+ *
+ * Context: RTNL, the device down (kpn_down()): nothing reads @ring.
+ */
+void kpn_ring_take(struct kpn_ring *ring, struct kpn_ring *spare)
+{
+	ring->desc = spare->desc;
+	ring->tx_buf = spare->tx_buf;	/* or rx_buf: they alias */
+	ring->page_pool = spare->page_pool;
+	ring->dma = spare->dma;
+	ring->size = spare->size;
+	ring->count = spare->count;
+	ring->rx_skb = NULL;
+	ring->next_to_use = 0;
+	ring->next_to_clean = 0;
+	kfree(spare);
 }
 
 /* ------------------------------------------------------------------ */
