@@ -4,7 +4,8 @@
 # kp_nic in each interrupt mode (module parameter int_mode: 0 INTx, 1 MSI,
 # 2 MSI-X): the mode is the one asked for, the vectors are named as
 # /proc/interrupts shows them, and traffic flows with exact counters, TCP
-# integrity and the interrupts counted on the vector that carried it.
+# integrity and the interrupts counted on the vector that carried it; the
+# self-test (ethtool -t offline) passes in each mode.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -54,6 +55,12 @@ kn_mode() {
 	[ $((irq1 - irq0)) -gt 0 ] || kp_fail "no interrupt on '$vec'"
 	kp_eq "ethtool vector_0_irqs > 0" 1 \
 		$(($(kn_ethtool_stat "$NSA" "$KN_DEV_A" vector_0_irqs) > 0))
+	# the self-test's interrupt test runs on this mode's line
+	kp_eq "$name: ethtool -t offline" "PASS 0 0 0 0 0" \
+		"$(kn_selftest "$NSA" "$KN_DEV_A" offline)"
+	kp_log "$(dmesg | grep "$KN_DEV_A: self-test: testing the" | tail -n1)"
+	kp_wait_until 20 kn_has_carrier "$NSA" "$KN_DEV_A"
+	kn_udp_exact "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 100 100
 }
 
 test_intx() { kn_mode 0 INTx; }
@@ -82,8 +89,8 @@ kn_setup
 KP_NETNS=("$NSA" "$NSB")
 
 kp_plan 4
-kp_run "int_mode=0: INTx, shared line, traffic exact" test_intx
-kp_run "int_mode=1: MSI, one vector, traffic exact" test_msi
-kp_run "int_mode=2: MSI-X, other + TxRx vectors, traffic exact" test_msix
+kp_run "int_mode=0: INTx, shared line, traffic exact, ethtool -t PASS" test_intx
+kp_run "int_mode=1: MSI, one vector, traffic exact, ethtool -t PASS" test_msi
+kp_run "int_mode=2: MSI-X, other + TxRx vectors, traffic exact, ethtool -t PASS" test_msix
 kp_run "int_mode=3, -1, msix refused (EINVAL), nothing loaded" test_bad_param
 kp_exit

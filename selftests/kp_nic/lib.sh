@@ -30,11 +30,15 @@
 #                          KN_DEV_A / KN_DEV_B
 #   kn_carrier NS DEV      0 or 1
 #   kn_ethtool_stat NS DEV NAME   one ethtool -S counter
+#   kn_selftest NS DEV MODE   ethtool -t: "PASS 0 0 0 0 0" when all pass
 #   kn_udp_exact NS_A DEV_A NS_B DEV_B ADDR_B COUNT SIZE
 #                          COUNT datagrams A->B: every one arrives intact,
 #                          and both drivers count exactly COUNT frames
-#   kn_tcp_sha NS_A NS_B ADDR_B MB   MB of random data over TCP A->B,
-#                          sha256 equal at the receiver
+#   kn_tcp_sha NS_A NS_B ADDR_B MB [PACE]
+#                          MB of random data over TCP A->B, sha256 equal
+#                          at the receiver; with PACE, the sender gets
+#                          1 MB every PACE seconds (a transfer that lasts
+#                          while a test changes the device under it)
 #   kn_flood_start / kn_flood_stop   UDP both ways between $NSA/$IPA and
 #                          $NSB/$IPB (the script's), in the background
 
@@ -174,6 +178,16 @@ kn_link() {
 	KN_DEV_B=$devb
 }
 
+# kn_selftest NS DEV MODE: ethtool -t DEV MODE (online, offline) as
+# "PASS r0 r1 r2 r3 r4" (or FAIL ...): the five results in igb's order
+# (register, NVM, interrupt, loopback, link), 0 each for a pass.
+kn_selftest() {
+	ip netns exec "$1" ethtool -t "$2" "$3" 2>&1 |
+		awk '/^The test result is/ { r = $NF }
+		     /\(offline\)|\(on\/offline\)/ { v = v " " $NF }
+		     END { print r v }'
+}
+
 kn_ethtool_stat() {
 	ip netns exec "$1" ethtool -S "$2" |
 		awk -v k="$3" '$1 == k ":" { print $2; f = 1 } END { exit !f }' ||
@@ -253,8 +267,19 @@ kn_flood_stop() {
 	KN_FLOOD_PIDS=()
 }
 
+# kn_mb_paced FILE PACE: FILE's MBs, one every PACE seconds.
+kn_mb_paced() {
+	local i n
+
+	n=$(($(stat -c %s "$1") >> 20))
+	for ((i = 0; i < n; i++)); do
+		dd if="$1" bs=1M skip="$i" count=1 status=none
+		sleep "$2"
+	done
+}
+
 kn_tcp_sha() {
-	local nsa=$1 nsb=$2 addrb=$3 mb=$4 in out rc=0 sent
+	local nsa=$1 nsb=$2 addrb=$3 mb=$4 pace=${5:-} in out rc=0 sent
 
 	in=$(mktemp /tmp/kn_tcp_in.XXXXXX)
 	out=$(mktemp /tmp/kn_tcp_out.XXXXXX)
@@ -263,8 +288,14 @@ kn_tcp_sha() {
 		"$KN_PORT" >"$out" 2>"$out.err" &
 	local pid=$!
 	kp_wait_file "$out.ready"
-	sent=$(ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send "$addrb" \
-	       "$KN_PORT" <"$in") || rc=$?
+	if [ -n "$pace" ]; then
+		sent=$(kn_mb_paced "$in" "$pace" |
+		       ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
+			       "$addrb" "$KN_PORT") || rc=$?
+	else
+		sent=$(ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
+		       "$addrb" "$KN_PORT" <"$in") || rc=$?
+	fi
 	wait "$pid" || rc=$?
 	kp_log "tcp $mb MB -> $addrb: $sent; $(cat "$out.err")"
 	kp_eq "tcp exit status" 0 "$rc"
