@@ -284,26 +284,32 @@ static u64 kpn_irq_test(struct kpn_adapter *adapter)
 #define KPN_LB_FRAME		1024
 #define KPN_LB_BURST		64
 
-/* a broadcast frame of the local experimental type, payload from @seq */
-static void kpn_lb_fill(u8 *data, const u8 *src, u32 seq)
+/* a broadcast header of the local experimental type */
+static void kpn_lb_header(u8 *data, const u8 *src)
 {
-	unsigned int i;
-
 	eth_broadcast_addr(data);
 	ether_addr_copy(data + ETH_ALEN, src);
 	data[12] = 0x88;
 	data[13] = 0xB5;
+}
+
+/* a whole KPN_LB_FRAME-byte frame, payload from @seq */
+static void kpn_lb_fill(u8 *data, const u8 *src, u32 seq)
+{
+	unsigned int i;
+
+	kpn_lb_header(data, src);
 	for (i = ETH_HLEN; i < KPN_LB_FRAME; i++)
 		data[i] = (u8)(seq * 7 + i);
 }
 
 static bool kpn_lb_check(const u8 *data, const u8 *src, u32 seq)
 {
-	u8 want[ETH_HLEN + 1];
+	u8 hdr[ETH_HLEN];
 	unsigned int i;
 
-	kpn_lb_fill(want, src, seq);	/* header + 1 byte of payload */
-	if (memcmp(data, want, ETH_HLEN))
+	kpn_lb_header(hdr, src);
+	if (memcmp(data, hdr, ETH_HLEN))
 		return false;
 	for (i = ETH_HLEN; i < KPN_LB_FRAME; i++)
 		if (data[i] != (u8)(seq * 7 + i))
