@@ -284,10 +284,16 @@ static u64 kpn_irq_test(struct kpn_adapter *adapter)
 #define KPN_LB_FRAME		1024
 #define KPN_LB_BURST		64
 
-/* a broadcast header of the local experimental type */
+/* The test's frames go to this locally administered address, the only
+ * one the receive filters take during the test: frames from the wire
+ * (a peer's traffic, broadcasts) stay out of the ring.
+ */
+static const u8 kpn_lb_mac[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x6b, 0x70, 0x74 };
+
+/* the header: to kpn_lb_mac, from @src, of the local experimental type */
 static void kpn_lb_header(u8 *data, const u8 *src)
 {
-	eth_broadcast_addr(data);
+	ether_addr_copy(data, kpn_lb_mac);
 	ether_addr_copy(data + ETH_ALEN, src);
 	data[12] = 0x88;
 	data[13] = 0xB5;
@@ -303,14 +309,18 @@ static void kpn_lb_fill(u8 *data, const u8 *src, u32 seq)
 		data[i] = (u8)(seq * 7 + i);
 }
 
-static bool kpn_lb_check(const u8 *data, const u8 *src, u32 seq)
+static bool kpn_lb_mine(const u8 *data, const u8 *src)
 {
 	u8 hdr[ETH_HLEN];
-	unsigned int i;
 
 	kpn_lb_header(hdr, src);
-	if (memcmp(data, hdr, ETH_HLEN))
-		return false;
+	return !memcmp(data, hdr, ETH_HLEN);
+}
+
+static bool kpn_lb_payload_ok(const u8 *data, u32 seq)
+{
+	unsigned int i;
+
 	for (i = ETH_HLEN; i < KPN_LB_FRAME; i++)
 		if (data[i] != (u8)(seq * 7 + i))
 			return false;
@@ -368,23 +378,26 @@ static void kpn_lb_reclaim(struct kpn_ring *ring)
 	}
 }
 
-/* Take up to @want frames off the RX ring and check each one's length and
- * every byte; each slot gets its page back at once.
+/* Take frames off the RX ring until @want of the test's came, or none is
+ * left; each slot gets its page back at once.  The test's frames must
+ * come in order (the next one carries @seq + what came before); *@bad
+ * counts those whose payload is not that.  Other frames are dropped.
  *
- * Return: frames that came back intact.
+ * Return: the test's frames taken.
  */
 static unsigned int kpn_lb_receive(struct kpn_adapter *adapter,
 				   struct kpn_ring *ring, u32 seq,
-				   unsigned int want)
+				   unsigned int want, unsigned int *bad)
 {
 	const u8 *src = adapter->netdev->dev_addr;
-	unsigned int good = 0, seen = 0;
+	unsigned int mine = 0, seen = 0;
 
-	while (seen < want) {
+	while (mine < want) {
 		u16 i = ring->next_to_clean;
 		union kpn_rx_desc *desc = KPN_RX_DESC(ring, i);
 		struct kpn_rx_buffer *buf = &ring->rx_buf[i];
 		u32 status = le32_to_cpu(READ_ONCE(desc->wb.status_error));
+		const u8 *data;
 		u16 len;
 
 		if (!(status & KPN_RXD_STAT_DD))
@@ -393,10 +406,13 @@ static unsigned int kpn_lb_receive(struct kpn_adapter *adapter,
 		len = le16_to_cpu(desc->wb.length);
 		dma_sync_single_for_cpu(ring->dev, buf->dma, KPN_RX_BUFSZ,
 					DMA_FROM_DEVICE);
+		data = page_address(buf->page) + KPN_RX_HEADROOM;
 		if ((status & KPN_RXD_STAT_EOP) && len == KPN_LB_FRAME &&
-		    kpn_lb_check(page_address(buf->page) + KPN_RX_HEADROOM, src,
-				 seq + seen))
-			good++;
+		    kpn_lb_mine(data, src)) {
+			if (!kpn_lb_payload_ok(data, seq + mine))
+				(*bad)++;
+			mine++;
+		}
 		dma_sync_single_for_device(ring->dev, buf->dma, KPN_RX_BUFSZ,
 					   DMA_FROM_DEVICE);
 		desc->read.pkt_addr = cpu_to_le64(buf->dma);
@@ -409,7 +425,7 @@ static unsigned int kpn_lb_receive(struct kpn_adapter *adapter,
 		wmb();	/* descriptors before the tail */
 		kpn_wr32(&adapter->hw, KPN_RDT(ring->reg_idx), ring->next_to_use);
 	}
-	return good;
+	return mine;
 }
 
 /* Send bursts of KPN_LB_BURST frames through the rings, twice around the
@@ -422,7 +438,7 @@ static u64 kpn_lb_run(struct kpn_adapter *adapter)
 {
 	struct kpn_ring *tx = adapter->tx_ring[0], *rx = adapter->rx_ring[0];
 	struct kpn_hw *hw = &adapter->hw;
-	unsigned int rounds, r, i, good;
+	unsigned int rounds, r, i, got, bad;
 	u32 seq = 0;
 
 	rounds = max(tx->count, rx->count) / KPN_LB_BURST * 2 + 1;
@@ -446,18 +462,19 @@ static u64 kpn_lb_run(struct kpn_adapter *adapter)
 		/* the model loops them back inside the TDT write; silicon
 		 * within microseconds: up to a second for all of them
 		 */
-		good = 0;
-		for (i = 0; i < 100 && good < KPN_LB_BURST; i++) {
-			good += kpn_lb_receive(adapter, rx, seq + good,
-					       KPN_LB_BURST - good);
-			if (good < KPN_LB_BURST)
+		got = 0;
+		bad = 0;
+		for (i = 0; i < 100 && got < KPN_LB_BURST; i++) {
+			got += kpn_lb_receive(adapter, rx, seq + got,
+					      KPN_LB_BURST - got, &bad);
+			if (got < KPN_LB_BURST)
 				usleep_range(10000, 11000);
 		}
 		kpn_lb_reclaim(tx);
-		if (good != KPN_LB_BURST) {
+		if (got != KPN_LB_BURST || bad) {
 			netdev_err(adapter->netdev,
-				   "self-test: loopback round %u: %u of %u frames back intact\n",
-				   r, good, KPN_LB_BURST);
+				   "self-test: loopback round %u: %u of %u frames back, %u of them wrong\n",
+				   r, got, KPN_LB_BURST, bad);
 			return 13;
 		}
 		seq += KPN_LB_BURST;
@@ -467,8 +484,9 @@ static u64 kpn_lb_run(struct kpn_adapter *adapter)
 
 /*
  * The device's own rings at their current sizes, programmed as for up
- * (interrupts stay masked: the test polls), and the PHY looped back once
- * the link is up (the model receives only with STATUS.LU).
+ * (interrupts stay masked: the test polls) but with receive filters that
+ * take only the test's address, and the PHY looped back once the link is
+ * up (the model receives only with STATUS.LU).
  *
  * Return: 0, or igb's codes: 1 or 3 for ring memory, 14 no link.
  */
@@ -476,6 +494,7 @@ static u64 kpn_loopback_test(struct kpn_adapter *adapter)
 {
 	struct kpn_ring *tx = adapter->tx_ring[0], *rx = adapter->rx_ring[0];
 	struct kpn_hw *hw = &adapter->hw;
+	unsigned int i;
 	u64 ret;
 	u32 ctrl;
 	bool up;
@@ -489,6 +508,15 @@ static u64 kpn_loopback_test(struct kpn_adapter *adapter)
 		return 3;
 	}
 	kpn_configure(adapter);
+	/* receive the test's frames only: its own address, no broadcast, no
+	 * multicast, no other unicast address
+	 */
+	kpn_set_rar(hw, 0, kpn_lb_mac);
+	for (i = 1; i < KPN_RAR_ENTRIES; i++)
+		kpn_clear_rar(hw, i);
+	for (i = 0; i < KPN_MTA_REGS; i++)
+		kpn_wr32(hw, KPN_MTA(i), 0);
+	kpn_wr32(hw, KPN_RCTL, KPN_RCTL_EN | KPN_RCTL_SECRC | KPN_RCTL_LPE);
 
 	kpn_phy_restart_aneg(hw);
 	if (read_poll_timeout(kpn_link_up, up, up, 10000, 4000000, false, hw,
