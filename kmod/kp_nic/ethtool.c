@@ -13,6 +13,7 @@
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 
+#include "compat/v6_8_ethtool_rxfh.h"
 #include "kp_nic.h"
 
 struct kpn_stat {
@@ -145,6 +146,212 @@ static void kpn_get_ringparam(struct net_device *netdev,
 	ring->tx_pending = adapter->tx_ring_count;
 }
 
+/*
+ * ethtool -l/-L: combined channels only (a TX and an RX queue per vector),
+ * 1 to what the interrupt vectors allow; "other" is the link vector.
+ */
+static void kpn_get_channels(struct net_device *netdev,
+			     struct ethtool_channels *ch)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	u32 other = adapter->int_mode == KPN_INT_MSIX ? 1 : 0;
+
+	ch->max_combined = adapter->max_q_vectors;
+	ch->combined_count = adapter->num_q_vectors;
+	ch->max_other = other;
+	ch->other_count = other;
+}
+
+static int kpn_set_channels(struct net_device *netdev,
+			    struct ethtool_channels *ch)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	/* the core has refused counts above the maxima and no combined */
+	if (ch->rx_count || ch->tx_count)
+		return -EINVAL;
+	if (ch->other_count != (adapter->int_mode == KPN_INT_MSIX ? 1 : 0))
+		return -EINVAL;
+	if (ch->combined_count == adapter->num_q_vectors)
+		return 0;
+	if (test_bit(KPN_STATE_REMOVED, &adapter->state))
+		return -ENODEV;
+	return kpn_set_queues(adapter, ch->combined_count);
+}
+
+/*
+ * ethtool -n/-N: which header fields feed the hash.  TCP: addresses and
+ * ports; UDP: addresses, and ports if asked (rx-flow-hash udp4|udp6
+ * sdfn); the rest: addresses.  Only the UDP ports can change.
+ */
+static u64 kpn_rxfh_fields(struct kpn_adapter *adapter, u32 flow_type)
+{
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+	case TCP_V6_FLOW:
+		return RXH_IP_SRC | RXH_IP_DST | RXH_L4_B_0_1 | RXH_L4_B_2_3;
+	case UDP_V4_FLOW:
+		if (adapter->rss_udp & KPN_MRQC_RSS_FIELD_IPV4_UDP)
+			return RXH_IP_SRC | RXH_IP_DST | RXH_L4_B_0_1 |
+			       RXH_L4_B_2_3;
+		return RXH_IP_SRC | RXH_IP_DST;
+	case UDP_V6_FLOW:
+		if (adapter->rss_udp & KPN_MRQC_RSS_FIELD_IPV6_UDP)
+			return RXH_IP_SRC | RXH_IP_DST | RXH_L4_B_0_1 |
+			       RXH_L4_B_2_3;
+		return RXH_IP_SRC | RXH_IP_DST;
+	case SCTP_V4_FLOW:
+	case AH_ESP_V4_FLOW:
+	case AH_V4_FLOW:
+	case ESP_V4_FLOW:
+	case IPV4_FLOW:
+	case SCTP_V6_FLOW:
+	case AH_ESP_V6_FLOW:
+	case AH_V6_FLOW:
+	case ESP_V6_FLOW:
+	case IPV6_FLOW:
+		return RXH_IP_SRC | RXH_IP_DST;
+	default:
+		return 0;
+	}
+}
+
+static int kpn_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd,
+			 u32 *rule_locs)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+
+	switch (cmd->cmd) {
+	case ETHTOOL_GRXRINGS:
+		cmd->data = adapter->num_q_vectors;
+		return 0;
+	case ETHTOOL_GRXFH:
+		cmd->data = kpn_rxfh_fields(adapter, cmd->flow_type);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int kpn_set_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd)
+{
+	struct kpn_adapter *adapter = netdev_priv(netdev);
+	const u64 l3 = RXH_IP_SRC | RXH_IP_DST;
+	const u64 l4 = l3 | RXH_L4_B_0_1 | RXH_L4_B_2_3;
+	u32 bit, udp;
+
+	if (cmd->cmd != ETHTOOL_SRXFH)
+		return -EOPNOTSUPP;
+	switch (cmd->flow_type) {
+	case UDP_V4_FLOW:
+		bit = KPN_MRQC_RSS_FIELD_IPV4_UDP;
+		break;
+	case UDP_V6_FLOW:
+		bit = KPN_MRQC_RSS_FIELD_IPV6_UDP;
+		break;
+	default:
+		/* the others are fixed: only what they already are */
+		return cmd->data == kpn_rxfh_fields(adapter, cmd->flow_type) &&
+		       cmd->data ? 0 : -EINVAL;
+	}
+	if (cmd->data == l4)
+		udp = adapter->rss_udp | bit;
+	else if (cmd->data == l3)
+		udp = adapter->rss_udp & ~bit;
+	else
+		return -EINVAL;
+	if (udp == adapter->rss_udp)
+		return 0;
+	adapter->rss_udp = udp;
+	if (netif_running(netdev) &&
+	    !test_bit(KPN_STATE_DOWN, &adapter->state))
+		kpn_rss_write_mrqc(adapter);
+	return 0;
+}
+
+/*
+ * ethtool -x/-X: the 128-entry table and the 40-byte key, Toeplitz only.
+ * Both are written at once on a running device.
+ */
+static u32 kpn_get_rxfh_key_size(struct net_device *netdev)
+{
+	return KPN_RSS_KEY_SIZE;
+}
+
+static u32 kpn_get_rxfh_indir_size(struct net_device *netdev)
+{
+	return KPN_RETA_SIZE;
+}
+
+static void kpn_get_rss(struct kpn_adapter *adapter, u32 *indir, u8 *key)
+{
+	unsigned int i;
+
+	if (indir)
+		for (i = 0; i < KPN_RETA_SIZE; i++)
+			indir[i] = adapter->rss_indir[i];
+	if (key)
+		memcpy(key, adapter->rss_key, KPN_RSS_KEY_SIZE);
+}
+
+static int kpn_set_rss(struct kpn_adapter *adapter, const u32 *indir,
+		       const u8 *key, u8 hfunc)
+{
+	bool live = netif_running(adapter->netdev) &&
+		    !test_bit(KPN_STATE_DOWN, &adapter->state);
+	unsigned int i;
+
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
+		return -EOPNOTSUPP;
+	if (indir) {
+		/* the core has checked every entry against GRXRINGS */
+		for (i = 0; i < KPN_RETA_SIZE; i++)
+			adapter->rss_indir[i] = indir[i];
+	}
+	if (key)
+		memcpy(adapter->rss_key, key, KPN_RSS_KEY_SIZE);
+	if (live)
+		kpn_configure_rss(adapter);
+	return 0;
+}
+
+#ifdef KP_HAVE_RXFH_PARAM
+static int kpn_get_rxfh(struct net_device *netdev,
+			struct ethtool_rxfh_param *rxfh)
+{
+	rxfh->hfunc = ETH_RSS_HASH_TOP;
+	kpn_get_rss(netdev_priv(netdev), rxfh->indir, rxfh->key);
+	return 0;
+}
+
+static int kpn_set_rxfh(struct net_device *netdev,
+			struct ethtool_rxfh_param *rxfh,
+			struct netlink_ext_ack *extack)
+{
+	if (rxfh->rss_context) {
+		NL_SET_ERR_MSG_MOD(extack, "no RSS contexts: one table");
+		return -EOPNOTSUPP;
+	}
+	return kpn_set_rss(netdev_priv(netdev), rxfh->indir, rxfh->key,
+			   rxfh->hfunc);
+}
+#else
+static int kpn_get_rxfh(struct net_device *netdev, u32 *indir, u8 *key,
+			u8 *hfunc)
+{
+	if (hfunc)
+		*hfunc = ETH_RSS_HASH_TOP;
+	kpn_get_rss(netdev_priv(netdev), indir, key);
+	return 0;
+}
+
+static int kpn_set_rxfh(struct net_device *netdev, const u32 *indir,
+			const u8 *key, const u8 hfunc)
+{
+	return kpn_set_rss(netdev_priv(netdev), indir, key, hfunc);
+}
+#endif
+
 /* igb's rounding: a multiple of 8 descriptors (RDLEN/TDLEN count 128 B),
  * at least KPN_MIN_RING; the core has refused more than KPN_MAX_RING.
  */
@@ -220,9 +427,11 @@ static int kpn_set_coalesce(struct net_device *netdev,
 				   "rx-usecs above 8191, the most EITR holds");
 		return -EINVAL;
 	}
-	for (i = 0; i < adapter->num_q_vectors; i++) {
+	/* every vector, used or not: a later ethtool -L keeps the setting */
+	for (i = 0; i < KPN_MAX_QUEUES; i++) {
 		adapter->q_vector[i]->eitr = ec->rx_coalesce_usecs << 2;
-		if (netif_running(netdev))
+		if (i < adapter->num_q_vectors && netif_running(netdev) &&
+		    !test_bit(KPN_STATE_DOWN, &adapter->state))
 			kpn_write_eitr(adapter, adapter->q_vector[i]);
 	}
 	return 0;
@@ -359,6 +568,14 @@ static const struct ethtool_ops kpn_ethtool_ops = {
 	.set_coalesce		= kpn_set_coalesce,
 	.get_regs_len		= kpn_get_regs_len,
 	.get_regs		= kpn_get_regs,
+	.get_channels		= kpn_get_channels,
+	.set_channels		= kpn_set_channels,
+	.get_rxnfc		= kpn_get_rxnfc,
+	.set_rxnfc		= kpn_set_rxnfc,
+	.get_rxfh_key_size	= kpn_get_rxfh_key_size,
+	.get_rxfh_indir_size	= kpn_get_rxfh_indir_size,
+	.get_rxfh		= kpn_get_rxfh,
+	.set_rxfh		= kpn_set_rxfh,
 	.get_sset_count		= kpn_get_sset_count,
 	.get_strings		= kpn_get_strings,
 	.get_ethtool_stats	= kpn_get_ethtool_stats,

@@ -50,11 +50,14 @@
 #define KPN_IVAR_MISC	0x01740
 #define KPN_RXCSUM	0x05000
 #define KPN_RLPML	0x05004
+#define KPN_RFCTL	0x05008
 #define KPN_MTA(n)	(0x05200 + 4 * (n))
 #define KPN_RAL(n)	(0x05400 + 8 * (n))
 #define KPN_RAH(n)	(0x05404 + 8 * (n))
 #define KPN_VFTA(n)	(0x05600 + 4 * (n))
 #define KPN_MRQC	0x05818
+#define KPN_RETA(n)	(0x05C00 + 4 * (n))
+#define KPN_RSSRK(n)	(0x05C80 + 4 * (n))
 
 /* Per-queue registers */
 #define KPN_RDBAL(q)	(0x0C000 + 0x40 * (q))
@@ -208,6 +211,20 @@
 /* RXCSUM */
 #define KPN_RXCSUM_IPOFL	BIT(8)
 #define KPN_RXCSUM_TUOFL	BIT(9)
+#define KPN_RXCSUM_PCSD		BIT(13)	/* RSS hash instead of checksum */
+
+/* RFCTL */
+#define KPN_RFCTL_IPV6_EX_DIS	BIT(16)
+
+/* MRQC: RSS with no VMDq (MRQC[1:0] = 10b), and the fields hashed */
+#define KPN_MRQC_ENABLE_RSS		0x2
+#define KPN_MRQC_RSS_FIELD_IPV4_TCP	BIT(16)
+#define KPN_MRQC_RSS_FIELD_IPV4		BIT(17)
+#define KPN_MRQC_RSS_FIELD_IPV6_TCP_EX	BIT(18)
+#define KPN_MRQC_RSS_FIELD_IPV6		BIT(20)
+#define KPN_MRQC_RSS_FIELD_IPV6_TCP	BIT(21)
+#define KPN_MRQC_RSS_FIELD_IPV4_UDP	BIT(22)
+#define KPN_MRQC_RSS_FIELD_IPV6_UDP	BIT(23)
 
 /* SRRCTL */
 #define KPN_SRRCTL_BSIZEPKT_SHIFT	10	/* bytes >> 10 */
@@ -249,16 +266,26 @@ union kpn_rx_desc {
 		__le64 hdr_addr;
 	} read;
 	struct {
-		__le16 pkt_info;
+		__le16 pkt_info;	/* bits 3:0 RSS type */
 		__le16 hdr_info;
-		__le16 ip_id;
-		__le16 csum;
+		union {
+			struct {
+				__le16 ip_id;
+				__le16 csum;
+			};
+			__le32 rss;	/* RXCSUM.PCSD set */
+		};
 		__le32 status_error;
 		__le16 length;
 		__le16 vlan;
 	} wb;
 };
 
+#define KPN_RXD_RSS_TYPE_MASK	0xF
+#define KPN_RXD_RSS_TCPV4	1
+#define KPN_RXD_RSS_TCPV6	3
+#define KPN_RXD_RSS_UDPV4	7
+#define KPN_RXD_RSS_UDPV6	8
 #define KPN_RXD_STAT_DD		BIT(0)
 #define KPN_RXD_STAT_EOP	BIT(1)
 #define KPN_RXD_STAT_IXSM	BIT(2)

@@ -47,20 +47,24 @@ static u32 kpn_queue_eims(struct kpn_adapter *adapter)
  * @adapter: the adapter, q_vectors allocated
  *
  * Tries the mode in adapter->int_mode (the int_mode module parameter)
- * and falls back: MSI-X, then MSI, then INTx.
+ * and falls back: MSI-X, then MSI, then INTx.  MSI-X gets "other" plus
+ * up to KPN_MAX_QUEUES queue vectors, at least one: max_q_vectors says
+ * how many; MSI and INTx have one vector for everything.
  *
  * Return: 0 (INTx always works).
  */
 int kpn_init_interrupts(struct kpn_adapter *adapter)
 {
 	struct pci_dev *pdev = adapter->pdev;
-	unsigned int nvec = adapter->num_q_vectors + 1;
 	unsigned int i;
+	int nvec;
 
 	if (adapter->int_mode == KPN_INT_MSIX) {
-		if (pci_alloc_irq_vectors(pdev, nvec, nvec, PCI_IRQ_MSIX) ==
-		    nvec) {
-			for (i = 0; i < adapter->num_q_vectors; i++) {
+		nvec = pci_alloc_irq_vectors(pdev, 2, KPN_MAX_QUEUES + 1,
+					     PCI_IRQ_MSIX);
+		if (nvec >= 2) {
+			adapter->max_q_vectors = nvec - 1;
+			for (i = 0; i < adapter->max_q_vectors; i++) {
 				adapter->q_vector[i]->v_idx = i + 1;
 				adapter->q_vector[i]->eims_value = BIT(i + 1);
 			}
@@ -69,7 +73,8 @@ int kpn_init_interrupts(struct kpn_adapter *adapter)
 		dev_warn(&pdev->dev, "MSI-X unavailable, trying MSI\n");
 		adapter->int_mode = KPN_INT_MSI;
 	}
-	for (i = 0; i < adapter->num_q_vectors; i++) {
+	adapter->max_q_vectors = 1;
+	for (i = 0; i < KPN_MAX_QUEUES; i++) {
 		adapter->q_vector[i]->v_idx = 0;
 		adapter->q_vector[i]->eims_value = 0;
 	}
@@ -168,6 +173,15 @@ static irqreturn_t kpn_intr(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+static void kpn_free_queue_irq(struct kpn_adapter *adapter,
+			       struct kpn_q_vector *q_vector)
+{
+	unsigned int irq = kpn_irq(adapter, q_vector->v_idx);
+
+	irq_update_affinity_hint(irq, NULL);
+	free_irq(irq, q_vector);
+}
+
 /**
  * kpn_request_irqs - request the vectors, named after the interface
  * @adapter: the adapter
@@ -203,13 +217,15 @@ int kpn_request_irqs(struct kpn_adapter *adapter)
 				  kpn_msix_ring, 0, q_vector->name, q_vector);
 		if (err)
 			goto err_unwind;
+		/* vector i on CPU i, where XPS sends queue i's frames */
+		irq_set_affinity_and_hint(kpn_irq(adapter, q_vector->v_idx),
+					  cpumask_of(i % num_online_cpus()));
 	}
 	return 0;
 
 err_unwind:
 	while (i--)
-		free_irq(kpn_irq(adapter, adapter->q_vector[i]->v_idx),
-			 adapter->q_vector[i]);
+		kpn_free_queue_irq(adapter, adapter->q_vector[i]);
 	free_irq(kpn_irq(adapter, KPN_OTHER_VECTOR), adapter);
 	return err;
 }
@@ -227,8 +243,7 @@ void kpn_free_irqs(struct kpn_adapter *adapter)
 		return;
 	}
 	for (i = 0; i < adapter->num_q_vectors; i++)
-		free_irq(kpn_irq(adapter, adapter->q_vector[i]->v_idx),
-			 adapter->q_vector[i]);
+		kpn_free_queue_irq(adapter, adapter->q_vector[i]);
 	free_irq(kpn_irq(adapter, KPN_OTHER_VECTOR), adapter);
 }
 

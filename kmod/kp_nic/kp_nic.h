@@ -31,6 +31,13 @@
 
 #define KPN_DRV_NAME		"kp_nic"
 
+/* queue pairs: the model's 10 MSI-X vectors leave 9 after "other"; igb
+ * offers 8 combined channels on it
+ */
+#define KPN_MAX_QUEUES		8
+#define KPN_RSS_KEY_SIZE	40	/* RSSRK: 10 registers */
+#define KPN_RETA_SIZE		128	/* RETA: 32 registers of 4 entries */
+
 #define KPN_DEFAULT_RING	256
 #define KPN_MIN_RING		64
 #define KPN_MAX_RING		4096
@@ -211,7 +218,17 @@ enum kpn_state {
  *	@hw_stats (watchdog, ndo_get_stats64, ethtool -S)
  * @link_speed: Mb/s while the carrier is on, else 0
  * @int_mode: the interrupt mode in use
- * @num_q_vectors: queue vectors (1 in this version)
+ * @num_q_vectors: queue pairs (and vectors) in use, 1..@max_q_vectors;
+ *	changed under RTNL with the device closed (ethtool -L)
+ * @max_q_vectors: queue vectors the interrupt mode allows (MSI-X: the
+ *	vectors allocated minus "other"; MSI and INTx: 1).  All
+ *	KPN_MAX_QUEUES q_vectors and rings exist from probe to remove, so
+ *	lockless readers (ndo_get_stats64) never see one go away.
+ * @xps_queues: the queue count kpn_set_xps() last mapped (0: none yet)
+ * @rss_key: RSSRK contents
+ * @rss_indir: RETA contents, one queue number per entry
+ * @rss_udp: hash UDP ports too (ethtool -N rx-flow-hash udp4/udp6):
+ *	KPN_MRQC_RSS_FIELD_IPV4_UDP / _IPV6_UDP bits
  * @tx_ring_count / @rx_ring_count: descriptors per ring, applied on up
  * @tx_timeout_count: ndo_tx_timeout calls
  * @reset_count: resets done by the reset work
@@ -231,9 +248,14 @@ struct kpn_adapter {
 
 	enum kpn_int_mode int_mode;
 	unsigned int num_q_vectors;
-	struct kpn_q_vector *q_vector[1];
-	struct kpn_ring *tx_ring[1];
-	struct kpn_ring *rx_ring[1];
+	unsigned int max_q_vectors;
+	struct kpn_q_vector *q_vector[KPN_MAX_QUEUES];
+	struct kpn_ring *tx_ring[KPN_MAX_QUEUES];
+	struct kpn_ring *rx_ring[KPN_MAX_QUEUES];
+	unsigned int xps_queues;
+	u8 rss_key[KPN_RSS_KEY_SIZE];
+	u8 rss_indir[KPN_RETA_SIZE];
+	u32 rss_udp;
 	u16 tx_ring_count;
 	u16 rx_ring_count;
 	u32 rx_buf_len;
@@ -270,6 +292,7 @@ int kpn_up(struct kpn_adapter *adapter);
 void kpn_down(struct kpn_adapter *adapter);
 void kpn_reinit_locked(struct kpn_adapter *adapter);
 int kpn_resize_rings(struct kpn_adapter *adapter, u16 tx_count, u16 rx_count);
+int kpn_set_queues(struct kpn_adapter *adapter, unsigned int count);
 void kpn_update_stats(struct kpn_adapter *adapter);
 bool kpn_is_kp_nic(const struct net_device *netdev);
 
@@ -306,6 +329,13 @@ unsigned int kpn_irq(struct kpn_adapter *adapter, unsigned int vec);
 
 /* ethtool.c */
 void kpn_set_ethtool_ops(struct net_device *netdev);
+
+/* rss.c */
+void kpn_rss_init(struct kpn_adapter *adapter);
+void kpn_rss_default_table(struct kpn_adapter *adapter);
+void kpn_rss_write_table(struct kpn_adapter *adapter);
+void kpn_rss_write_mrqc(struct kpn_adapter *adapter);
+void kpn_configure_rss(struct kpn_adapter *adapter);
 
 /* selftest.c */
 int kpn_test_count(void);

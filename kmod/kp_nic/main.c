@@ -167,15 +167,21 @@ static void kpn_get_stats64(struct net_device *netdev,
 	struct kpn_adapter *adapter = netdev_priv(netdev);
 	struct kpn_hw_stats *hs = &adapter->hw_stats;
 	struct kpn_ring_stats rs;
+	unsigned int i;
 
-	kpn_ring_stats_read(adapter->rx_ring[0], &rs);
-	stats->rx_packets = rs.packets;
-	stats->rx_bytes = rs.bytes;
-	stats->rx_dropped = rs.drops;
-	kpn_ring_stats_read(adapter->tx_ring[0], &rs);
-	stats->tx_packets = rs.packets;
-	stats->tx_bytes = rs.bytes;
-	stats->tx_dropped = rs.dma_err;
+	/* every ring, used or not: a channel change never takes counts back
+	 * (the rings live from probe to remove)
+	 */
+	for (i = 0; i < KPN_MAX_QUEUES; i++) {
+		kpn_ring_stats_read(adapter->rx_ring[i], &rs);
+		stats->rx_packets += rs.packets;
+		stats->rx_bytes += rs.bytes;
+		stats->rx_dropped += rs.drops;
+		kpn_ring_stats_read(adapter->tx_ring[i], &rs);
+		stats->tx_packets += rs.packets;
+		stats->tx_bytes += rs.bytes;
+		stats->tx_dropped += rs.dma_err;
+	}
 
 	kpn_update_stats(adapter);
 	spin_lock_bh(&adapter->stats_lock);
@@ -298,6 +304,7 @@ static void kpn_set_rx_mode(struct net_device *netdev)
 void kpn_configure(struct kpn_adapter *adapter)
 {
 	struct kpn_hw *hw = &adapter->hw;
+	unsigned int i;
 	u32 rctl;
 
 	kpn_set_rar(hw, 0, adapter->netdev->dev_addr);
@@ -308,19 +315,20 @@ void kpn_configure(struct kpn_adapter *adapter)
 	 * on late collision, collision threshold 15, distance 63.
 	 */
 	kpn_wr32(hw, KPN_TIPG, KPN_TIPG_DEFAULT);
-	kpn_configure_tx_ring(adapter, adapter->tx_ring[0]);
+	for (i = 0; i < adapter->num_q_vectors; i++)
+		kpn_configure_tx_ring(adapter, adapter->tx_ring[i]);
 	kpn_wr32(hw, KPN_TCTL, KPN_TCTL_EN | KPN_TCTL_PSP | KPN_TCTL_RTLC |
 		 (15 << KPN_TCTL_CT_SHIFT) | (63 << KPN_TCTL_COLD_SHIFT));
 
-	/* RX: IP and L4 checksum status; long frames up to the MTU; strip
-	 * the FCS; broadcast; queue 0 only (MRQC 0).
+	/* RX: IP and L4 checksum status; RSS over the queues in use; long
+	 * frames up to the MTU; strip the FCS; broadcast.
 	 */
-	kpn_wr32(hw, KPN_RXCSUM, KPN_RXCSUM_IPOFL | KPN_RXCSUM_TUOFL);
-	kpn_wr32(hw, KPN_MRQC, 0);
+	kpn_configure_rss(adapter);
 	adapter->max_frame = adapter->netdev->mtu + ETH_HLEN + ETH_FCS_LEN +
 			     VLAN_HLEN;
 	kpn_wr32(hw, KPN_RLPML, adapter->max_frame);
-	kpn_configure_rx_ring(adapter, adapter->rx_ring[0]);
+	for (i = 0; i < adapter->num_q_vectors; i++)
+		kpn_configure_rx_ring(adapter, adapter->rx_ring[i]);
 	rctl = KPN_RCTL_EN | KPN_RCTL_BAM | KPN_RCTL_SECRC | KPN_RCTL_LPE |
 	       KPN_RCTL_RDMTS_HALF;
 	kpn_wr32(hw, KPN_RCTL, rctl);
@@ -396,7 +404,8 @@ void kpn_down(struct kpn_adapter *adapter)
 
 	if (!kpn_removed(hw) && kpn_hw_reset(hw))
 		netdev_err(netdev, "MAC reset failed\n");
-	kpn_clean_tx_ring(adapter->tx_ring[0]);
+	for (i = 0; i < adapter->num_q_vectors; i++)
+		kpn_clean_tx_ring(adapter->tx_ring[i]);
 }
 
 /**
@@ -430,41 +439,160 @@ void kpn_reinit_locked(struct kpn_adapter *adapter)
  */
 int kpn_resize_rings(struct kpn_adapter *adapter, u16 tx_count, u16 rx_count)
 {
-	struct kpn_ring *tx = adapter->tx_ring[0], *rx = adapter->rx_ring[0];
-	struct kpn_ring *new_tx = NULL, *new_rx = NULL;
+	struct kpn_ring *new_tx[KPN_MAX_QUEUES] = { };
+	struct kpn_ring *new_rx[KPN_MAX_QUEUES] = { };
+	unsigned int i, n = adapter->num_q_vectors;
+	int err = 0;
 
 	ASSERT_RTNL();
-	if (tx_count != tx->count) {
-		new_tx = kpn_alloc_spare_ring(tx, tx_count, true);
-		if (IS_ERR(new_tx))
-			return PTR_ERR(new_tx);
-	}
-	if (rx_count != rx->count) {
-		new_rx = kpn_alloc_spare_ring(rx, rx_count, false);
-		if (IS_ERR(new_rx)) {
-			kpn_free_spare_ring(new_tx, true);
-			return PTR_ERR(new_rx);
+	for (i = 0; i < n && !err; i++) {
+		if (tx_count != adapter->tx_ring[i]->count) {
+			new_tx[i] = kpn_alloc_spare_ring(adapter->tx_ring[i],
+							 tx_count, true);
+			err = PTR_ERR_OR_ZERO(new_tx[i]);
+			if (err)
+				new_tx[i] = NULL;
 		}
+		if (!err && rx_count != adapter->rx_ring[i]->count) {
+			new_rx[i] = kpn_alloc_spare_ring(adapter->rx_ring[i],
+							 rx_count, false);
+			err = PTR_ERR_OR_ZERO(new_rx[i]);
+			if (err)
+				new_rx[i] = NULL;
+		}
+	}
+	if (err) {
+		for (i = 0; i < n; i++) {
+			kpn_free_spare_ring(new_tx[i], true);
+			kpn_free_spare_ring(new_rx[i], false);
+		}
+		return err;
 	}
 
 	kpn_down(adapter);
-	if (new_tx) {
-		kpn_free_tx_ring(tx);
-		kpn_ring_take(tx, new_tx);
-	}
-	if (new_rx) {
-		kpn_free_rx_ring(rx);
-		kpn_ring_take(rx, new_rx);
+	for (i = 0; i < n; i++) {
+		if (new_tx[i]) {
+			kpn_free_tx_ring(adapter->tx_ring[i]);
+			kpn_ring_take(adapter->tx_ring[i], new_tx[i]);
+		}
+		if (new_rx[i]) {
+			kpn_free_rx_ring(adapter->rx_ring[i]);
+			kpn_ring_take(adapter->rx_ring[i], new_rx[i]);
+		}
 	}
 	adapter->tx_ring_count = tx_count;
 	adapter->rx_ring_count = rx_count;
 	return kpn_up(adapter);
 }
 
+/**
+ * kpn_set_queues - change the number of queue pairs (ethtool -L)
+ * @adapter: the adapter
+ * @count: queue pairs, 1..max_q_vectors
+ *
+ * A running device is closed (ndo_stop) and opened again with @count
+ * pairs, its vectors and rings; the stack sees it running throughout,
+ * its queues stopped meanwhile.  If it cannot be opened with @count, it
+ * is opened with what it had; if that fails too, it is closed in the
+ * stack as well.  An RSS table the user did not set is spread over the
+ * new queues.
+ *
+ * Context: RTNL.
+ *
+ * Return: 0 or the error of the open with @count.
+ */
+int kpn_set_queues(struct kpn_adapter *adapter, unsigned int count)
+{
+	struct net_device *netdev = adapter->netdev;
+	unsigned int old = adapter->num_q_vectors;
+	bool running = netif_running(netdev) &&
+		       !test_bit(KPN_STATE_TEST_CLOSED, &adapter->state);
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (running)
+		kpn_close(netdev);
+	adapter->num_q_vectors = count;
+	if (!netif_is_rxfh_configured(netdev))
+		kpn_rss_default_table(adapter);
+	if (!running)
+		return 0;
+	err = kpn_open(netdev);
+	if (!err)
+		return 0;
+	adapter->num_q_vectors = old;
+	if (!netif_is_rxfh_configured(netdev))
+		kpn_rss_default_table(adapter);
+	if (kpn_open(netdev)) {
+		set_bit(KPN_STATE_TEST_CLOSED, &adapter->state);
+		dev_close(netdev);
+	}
+	return err;
+}
+
 static void kpn_free_rings(struct kpn_adapter *adapter)
 {
-	kpn_free_tx_ring(adapter->tx_ring[0]);
-	kpn_free_rx_ring(adapter->rx_ring[0]);
+	unsigned int i;
+
+	for (i = 0; i < adapter->num_q_vectors; i++) {
+		kpn_free_tx_ring(adapter->tx_ring[i]);
+		kpn_free_rx_ring(adapter->rx_ring[i]);
+	}
+}
+
+/* Ring memory for the queues in use; nothing stays allocated on error. */
+static int kpn_setup_rings(struct kpn_adapter *adapter)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < adapter->num_q_vectors; i++) {
+		adapter->tx_ring[i]->count = adapter->tx_ring_count;
+		adapter->rx_ring[i]->count = adapter->rx_ring_count;
+		err = kpn_setup_tx_ring(adapter->tx_ring[i]);
+		if (err)
+			goto err;
+		err = kpn_setup_rx_ring(adapter->rx_ring[i]);
+		if (err) {
+			kpn_free_tx_ring(adapter->tx_ring[i]);
+			goto err;
+		}
+	}
+	return 0;
+
+err:
+	while (i--) {
+		kpn_free_tx_ring(adapter->tx_ring[i]);
+		kpn_free_rx_ring(adapter->rx_ring[i]);
+	}
+	return err;
+}
+
+/*
+ * XPS, set when the queue count changes (a user's own map survives down
+ * and up): with n queues and c CPUs, TX queue i serves CPU i % c and the
+ * CPUs j with j % n == i.  Every CPU has a queue, every queue a CPU, and a
+ * queue's CPU is the one its vector's affinity hint names
+ * (kpn_request_irqs()), so completions are cleaned where the frames were
+ * sent.  A CPU with several queues spreads its flows over them by hash.
+ */
+static void kpn_set_xps(struct kpn_adapter *adapter)
+{
+	unsigned int n = adapter->num_q_vectors, c = num_online_cpus();
+	unsigned int cpu, i;
+	cpumask_var_t mask;
+
+	if (adapter->xps_queues == n || !zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return;
+	for (i = 0; i < n; i++) {
+		cpumask_clear(mask);
+		for_each_online_cpu(cpu)
+			if (cpu % n == i || cpu == i % c)
+				cpumask_set_cpu(cpu, mask);
+		netif_set_xps_queue(adapter->netdev, mask, i);
+	}
+	free_cpumask_var(mask);
+	adapter->xps_queues = n;
 }
 
 int kpn_open(struct net_device *netdev)
@@ -476,34 +604,28 @@ int kpn_open(struct net_device *netdev)
 		return -ENODEV;
 	netif_carrier_off(netdev);
 
-	adapter->tx_ring[0]->count = adapter->tx_ring_count;
-	adapter->rx_ring[0]->count = adapter->rx_ring_count;
-	err = kpn_setup_tx_ring(adapter->tx_ring[0]);
+	err = kpn_setup_rings(adapter);
 	if (err)
-		goto err_tx;
-	err = kpn_setup_rx_ring(adapter->rx_ring[0]);
-	if (err)
-		goto err_rx;
-
+		goto err_rings;
 	/* every cause is masked since the last MAC reset */
 	err = kpn_request_irqs(adapter);
 	if (err)
 		goto err_irq;
-	err = netif_set_real_num_tx_queues(netdev, 1);
+	err = netif_set_real_num_tx_queues(netdev, adapter->num_q_vectors);
 	if (!err)
-		err = netif_set_real_num_rx_queues(netdev, 1);
+		err = netif_set_real_num_rx_queues(netdev,
+						   adapter->num_q_vectors);
 	if (err)
 		goto err_queues;
+	kpn_set_xps(adapter);
 	return kpn_up(adapter);
 
 err_queues:
 	kpn_free_irqs(adapter);
 err_irq:
 	kpn_hw_reset(&adapter->hw);
-	kpn_free_rx_ring(adapter->rx_ring[0]);
-err_rx:
-	kpn_free_tx_ring(adapter->tx_ring[0]);
-err_tx:
+	kpn_free_rings(adapter);
+err_rings:
 	netdev_err(netdev, "open failed: %pe\n", ERR_PTR(err));
 	return err;
 }
@@ -554,7 +676,7 @@ static int kpn_set_mac(struct net_device *netdev, void *p)
 static void kpn_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
-	struct kpn_ring *ring = adapter->tx_ring[0];
+	struct kpn_ring *ring = adapter->tx_ring[txqueue];
 
 	adapter->tx_timeout_count++;
 	netdev_err(netdev,
@@ -637,7 +759,7 @@ static void kpn_free_q_vectors(struct kpn_adapter *adapter)
 {
 	unsigned int i;
 
-	for (i = 0; i < adapter->num_q_vectors; i++) {
+	for (i = 0; i < KPN_MAX_QUEUES; i++) {
 		struct kpn_q_vector *q_vector = adapter->q_vector[i];
 
 		if (!q_vector)
@@ -657,7 +779,7 @@ static int kpn_alloc_q_vectors(struct kpn_adapter *adapter)
 {
 	unsigned int i;
 
-	for (i = 0; i < adapter->num_q_vectors; i++) {
+	for (i = 0; i < KPN_MAX_QUEUES; i++) {
 		struct kpn_q_vector *q_vector;
 		struct kpn_ring *tx, *rx;
 
@@ -721,7 +843,7 @@ static int kpn_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		goto err_dma;
 	pci_set_master(pdev);
 
-	netdev = alloc_etherdev_mq(sizeof(*adapter), 1);
+	netdev = alloc_etherdev_mq(sizeof(*adapter), KPN_MAX_QUEUES);
 	if (!netdev) {
 		err = -ENOMEM;
 		goto err_alloc;
@@ -733,7 +855,6 @@ static int kpn_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	adapter->pdev = pdev;
 	adapter->state = BIT(KPN_STATE_DOWN);
 	adapter->int_mode = int_mode;
-	adapter->num_q_vectors = 1;
 	adapter->tx_ring_count = KPN_DEFAULT_RING;
 	adapter->rx_ring_count = KPN_DEFAULT_RING;
 	spin_lock_init(&adapter->stats_lock);
@@ -757,7 +878,8 @@ static int kpn_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = KPN_MAX_MTU;
 	netdev->features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |
-			   NETIF_F_SCTP_CRC | NETIF_F_RXCSUM | NETIF_F_HIGHDMA;
+			   NETIF_F_SCTP_CRC | NETIF_F_RXCSUM | NETIF_F_RXHASH |
+			   NETIF_F_HIGHDMA;
 	netdev->hw_features = netdev->features;
 	netdev->vlan_features = netdev->features;
 	netdev->priv_flags |= IFF_UNICAST_FLT;
@@ -798,6 +920,9 @@ static int kpn_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	err = kpn_init_interrupts(adapter);
 	if (err)
 		goto err_irq;
+	/* igb's default: a queue pair per CPU, as many as the vectors allow */
+	adapter->num_q_vectors = min(num_online_cpus(), adapter->max_q_vectors);
+	kpn_rss_init(adapter);
 
 	strscpy(netdev->name, "eth%d", sizeof(netdev->name));
 	err = register_netdev(netdev);

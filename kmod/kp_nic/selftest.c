@@ -577,6 +577,7 @@ void kpn_self_test(struct net_device *netdev, struct ethtool_test *test,
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
 	bool running = netif_running(netdev);
+	unsigned int queues;
 	int i, err;
 
 	ASSERT_RTNL();
@@ -608,7 +609,11 @@ void kpn_self_test(struct net_device *netdev, struct ethtool_test *test,
 		kpn_test_reset(adapter);
 		data[KPN_TEST_IRQ] = kpn_irq_test(adapter);
 		kpn_test_reset(adapter);
+		/* one queue: no RSS, every frame back on ring 0 */
+		queues = adapter->num_q_vectors;
+		adapter->num_q_vectors = 1;
 		data[KPN_TEST_LOOP] = kpn_loopback_test(adapter);
+		adapter->num_q_vectors = queues;
 		kpn_test_reset(adapter);
 
 		/* on failure the device stays closed, and the stack is told */

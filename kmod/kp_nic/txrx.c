@@ -683,7 +683,7 @@ dma_error:
 netdev_tx_t kpn_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct kpn_adapter *adapter = netdev_priv(netdev);
-	struct kpn_ring *ring = adapter->tx_ring[0];
+	struct kpn_ring *ring = adapter->tx_ring[skb_get_queue_mapping(skb)];
 	struct kpn_tx_buffer *first;
 	u32 cmd_type, olinfo = 0;
 	u16 count;
@@ -826,6 +826,26 @@ static bool kpn_rx_checksum(struct kpn_ring *ring, u32 staterr,
 	return false;
 }
 
+/* The RSS hash of the frame's last descriptor, for RPS/RFS and the stack's
+ * flow hashing; L4 when the hardware hashed the ports.
+ */
+static void kpn_rx_hash(struct kpn_ring *ring, u32 hash, u16 type,
+			struct sk_buff *skb)
+{
+	if (!(ring->netdev->features & NETIF_F_RXHASH) || !type)
+		return;
+	switch (type) {
+	case KPN_RXD_RSS_TCPV4:
+	case KPN_RXD_RSS_TCPV6:
+	case KPN_RXD_RSS_UDPV4:
+	case KPN_RXD_RSS_UDPV6:
+		skb_set_hash(skb, hash, PKT_HASH_TYPE_L4);
+		break;
+	default:
+		skb_set_hash(skb, hash, PKT_HASH_TYPE_L3);
+	}
+}
+
 /*
  * Attach the page of one descriptor to the frame being built (its head
  * if it is the first).  On failure the page goes back to the pool and the
@@ -882,6 +902,8 @@ static int kpn_clean_rx_irq(struct kpn_q_vector *q_vector, int budget)
 		struct page *page = buf->page;
 		unsigned int size;
 		u32 staterr;
+		u32 hash;
+		u16 type;
 
 		staterr = le32_to_cpu(desc->wb.status_error);
 		if (!(staterr & KPN_RXD_STAT_DD))
@@ -889,6 +911,9 @@ static int kpn_clean_rx_irq(struct kpn_q_vector *q_vector, int budget)
 		/* no other descriptor field before DD is seen */
 		dma_rmb();
 		size = le16_to_cpu(desc->wb.length);
+		/* read before the slot is rewritten below (PCSD: the hash) */
+		hash = le32_to_cpu(desc->wb.rss);
+		type = le16_to_cpu(desc->wb.pkt_info) & KPN_RXD_RSS_TYPE_MASK;
 		dma_sync_single_range_for_cpu(ring->dev,
 					      page_pool_get_dma_addr(page),
 					      KPN_RX_HEADROOM, size,
@@ -931,6 +956,7 @@ static int kpn_clean_rx_irq(struct kpn_q_vector *q_vector, int budget)
 		}
 		bytes += skb->len;
 		csum_err += kpn_rx_checksum(ring, staterr, skb);
+		kpn_rx_hash(ring, hash, type, skb);
 		skb_record_rx_queue(skb, ring->queue_index);
 		skb->protocol = eth_type_trans(skb, ring->netdev);
 		napi_gro_receive(&q_vector->napi, skb);
