@@ -52,7 +52,33 @@ static size_t kpn_nl_dev_size(const struct kpn_adapter *adapter)
 	       2 * nla_total_size(sizeof(u32)) +		/* IRQ_MODE, QUEUE_PAIRS */
 	       nla_total_size(sizeof(u8)) +			/* RUNNING */
 	       2 * adapter->num_q_vectors * ring +
-	       (adapter->num_q_vectors + 1) * vector;
+	       (adapter->num_q_vectors + 1) * vector +
+	       nla_total_size(0) +				/* RSS */
+	       nla_total_size(KPN_RSS_KEY_SIZE) +
+	       nla_total_size(KPN_RETA_SIZE) +
+	       2 * nla_total_size(sizeof(u8));			/* UDP4/6 */
+}
+
+/* The RSS nest: the adapter's key, table and UDP choice (RTNL). */
+static int kpn_nl_put_rss(struct sk_buff *skb, struct kpn_adapter *adapter)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, KP_NIC_A_DEV_RSS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, KP_NIC_A_RSS_KEY, KPN_RSS_KEY_SIZE, adapter->rss_key) ||
+	    nla_put(skb, KP_NIC_A_RSS_TABLE, KPN_RETA_SIZE,
+		    adapter->rss_indir) ||
+	    nla_put_u8(skb, KP_NIC_A_RSS_UDP4_PORTS,
+		       !!(adapter->rss_udp & KPN_MRQC_RSS_FIELD_IPV4_UDP)) ||
+	    nla_put_u8(skb, KP_NIC_A_RSS_UDP6_PORTS,
+		       !!(adapter->rss_udp & KPN_MRQC_RSS_FIELD_IPV6_UDP))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 /**
@@ -334,6 +360,8 @@ static int kpn_nl_fill(struct sk_buff *skb, struct net_device *netdev,
 		if (kpn_nl_put_vectors(skb, adapter))
 			goto cancel;
 	}
+	if (kpn_nl_put_rss(skb, adapter))
+		goto cancel;
 
 	genlmsg_end(skb, hdr);
 	return 0;

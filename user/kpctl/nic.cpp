@@ -5,6 +5,7 @@
 
 #include "nic.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <sstream>
@@ -24,11 +25,13 @@ const char *const nic_usage =
         "Usage: kpctl nic show [ [ dev ] NAME ] [ --watch [ SECS ] ]\n"
         "       kpctl nic rings [ [ dev ] NAME ] [ --watch [ SECS ] ]\n"
         "       kpctl nic irqs [ [ dev ] NAME ] [ --watch [ SECS ] ]\n"
+        "       kpctl nic rss [ [ dev ] NAME ] [ --watch [ SECS ] ]\n"
         "       kpctl nic help\n"
         "Rings and interrupt vectors of kp_nic devices, as the driver and the\n"
         "hardware see them now (the kp_nic module's generic netlink family).\n"
-        "\"show\" prints everything, \"rings\" the rings, \"irqs\" the vectors; a\n"
-        "device that is down has neither. --watch prints again every SECS\n"
+        "\"show\" prints everything, \"rings\" the rings, \"irqs\" the vectors, \"rss\"\n"
+        "the receive-side scaling key and table; a device that is down has no\n"
+        "rings or vectors. --watch prints again every SECS\n"
         "seconds (1..3600, default 1) until interrupted.\n";
 
 namespace {
@@ -50,8 +53,18 @@ const char *const irqs_usage = "Usage: kpctl nic irqs [ [ dev ] NAME ] [ --watch
                                "spurious interrupts (that found nothing to do).\n"
                                "--watch: again every SECS seconds (default 1).\n";
 
+const char *const rss_usage =
+        "Usage: kpctl nic rss [ [ dev ] NAME ] [ --watch [ SECS ] ]\n"
+        "Show the receive-side scaling of kp_nic devices: whether UDP hashes its\n"
+        "ports (udp4-ports, udp6-ports), the 40-byte Toeplitz key and the\n"
+        "128-entry redirection table (the queue of each entry), as ethtool -x\n"
+        "and -n show them. The hardware hashes only with more than one queue\n"
+        "pair. --watch: again every SECS seconds (default 1).\n";
+
 const char *usage_of(NicView view) {
     switch (view) {
+    case NicView::Rss:
+        return rss_usage;
     case NicView::Rings:
         return rings_usage;
     case NicView::Irqs:
@@ -201,7 +214,50 @@ const Verb verbs[] = {
         {{"show", "list", "ls"}, NicView::Show},
         {{"rings", "ring"}, NicView::Rings},
         {{"irqs", "irq", "vectors"}, NicView::Irqs},
+        {{"rss", "", ""}, NicView::Rss},
 };
+
+// "6d:5a:56:..." as ethtool -x prints a key.
+std::string hex_colon(const std::vector<uint8_t> &bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s;
+    for (size_t i = 0; i < bytes.size(); i++) {
+        if (i)
+            s += ':';
+        s += digits[bytes[i] >> 4];
+        s += digits[bytes[i] & 0xf];
+    }
+    return s;
+}
+
+// Text: "    rss udp4-ports off udp6-ports off", "    key ...", then the table
+// 16 entries a line, each line led by its first index; JSON: an "rss"
+// object.
+void print_rss(Printer &p, const nic::Rss &rss) {
+    constexpr size_t per_line = 16;
+
+    p.open_object("rss");
+    p.text("    rss");
+    p.field(Where::Any, "udp4_ports", " udp4-ports {}", rss.udp4_ports);
+    p.field(Where::Any, "udp6_ports", " udp6-ports {}", rss.udp6_ports);
+    p.newline();
+    p.field(Where::Any, "key", "    key {}\n", hex_colon(rss.key));
+    if (p.json()) {
+        auto &j = p.json_writer();
+        j.key("table").begin_array();
+        for (uint8_t q : rss.table)
+            j.value(static_cast<unsigned>(q));
+        j.end_array();
+    } else {
+        for (size_t i = 0; i < rss.table.size(); i += per_line) {
+            std::string line = "    table " + std::to_string(i) + ":";
+            for (size_t k = i; k < std::min(i + per_line, rss.table.size()); k++)
+                line += " " + std::to_string(rss.table[k]);
+            p.text(line + "\n");
+        }
+    }
+    p.close_object();
+}
 
 } // namespace
 
@@ -216,18 +272,20 @@ void print_nic(Printer &p, const nic::NicDev &dev, NicView view) {
     p.field(Where::Any, "queue_pairs", " queue-pairs {}", dev.queue_pairs);
     p.field(Where::Any, "running", " running {}", dev.running);
     p.newline();
-    if (view != NicView::Irqs) {
+    if (view == NicView::Show || view == NicView::Rings) {
         p.open_array("rings");
         for (const auto &r : dev.rings)
             print_ring(p, r);
         p.close_array();
     }
-    if (view != NicView::Rings) {
+    if (view == NicView::Show || view == NicView::Irqs) {
         p.open_array("vectors");
         for (const auto &v : dev.vectors)
             print_vector(p, v);
         p.close_array();
     }
+    if ((view == NicView::Show || view == NicView::Rss) && dev.rss)
+        print_rss(p, *dev.rss);
     p.close_object();
 }
 

@@ -18,7 +18,7 @@ namespace kpctl {
 extern const char *const nic_usage;
 
 // What a command shows of each device: everything, the rings, the vectors.
-enum class NicView { Show, Rings, Irqs };
+enum class NicView { Show, Rings, Irqs, Rss };
 
 struct NicQuery {
     NicView view = NicView::Show;
@@ -37,9 +37,10 @@ int run_nic(const NicCmd &cmd, const Globals &g, std::ostream &out, std::ostream
 // Text: a header line "IFINDEX: NAME: pci ADDR irq-mode MODE queue-pairs N
 // running on|off", then one line per ring ("tx 0: vector 1 size 256 head
 // ...", counters on a second line) and/or per vector ("vector 1
-// eth0-TxRx-0: queue irq 45 interrupts ..."). JSON: the header's members,
-// then "rings" and/or "vectors" arrays; keys as the YNL spec's names with
-// '_' for '-'.
+// eth0-TxRx-0: queue irq 45 interrupts ..."), and/or RSS ("rss udp4-ports
+// off udp6-ports off", "key 6d:5a:...", the table 16 entries a line).
+// JSON: the header's members, then "rings" and/or "vectors" arrays and/or
+// an "rss" object; keys as the YNL spec's names with '_' for '-'.
 void print_nic(kpath::print::Printer &p, const kpath::nic::NicDev &dev, NicView view);
 // The text of print_nic().
 std::string format_nic(const kpath::nic::NicDev &dev, NicView view);

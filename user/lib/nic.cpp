@@ -94,6 +94,7 @@ const nla_policy *dev_policy() {
         a[KP_NIC_A_DEV_RUNNING].type = NLA_U8;
         a[KP_NIC_A_DEV_RING].type = NLA_NESTED;
         a[KP_NIC_A_DEV_VECTOR].type = NLA_NESTED;
+        a[KP_NIC_A_DEV_RSS].type = NLA_NESTED;
         return a;
     }();
     return p.data();
@@ -126,6 +127,37 @@ const nla_policy *vector_policy() {
         return a;
     }();
     return p.data();
+}
+
+const nla_policy *rss_policy() {
+    static const auto p = [] {
+        std::array<nla_policy, KP_NIC_A_RSS_MAX + 1> a{};
+        a[KP_NIC_A_RSS_KEY].type = NLA_UNSPEC;
+        a[KP_NIC_A_RSS_TABLE].type = NLA_UNSPEC;
+        a[KP_NIC_A_RSS_UDP4_PORTS].type = NLA_U8;
+        a[KP_NIC_A_RSS_UDP6_PORTS].type = NLA_U8;
+        return a;
+    }();
+    return p.data();
+}
+
+std::vector<uint8_t> bytes_of(const attr::Table &t, int type) {
+    const nlattr *a = t.get(type);
+    if (!a)
+        return {};
+    const auto payload = attr::copy_payload(a);
+    return {payload.begin(), payload.end()};
+}
+
+Rss parse_rss(const attr::Table &t) {
+    Rss r;
+    r.key = bytes_of(t, KP_NIC_A_RSS_KEY);
+    r.table = bytes_of(t, KP_NIC_A_RSS_TABLE);
+    if (auto v = t.u8(KP_NIC_A_RSS_UDP4_PORTS))
+        r.udp4_ports = *v != 0;
+    if (auto v = t.u8(KP_NIC_A_RSS_UDP6_PORTS))
+        r.udp6_ports = *v != 0;
+    return r;
 }
 
 template <typename E>
@@ -191,6 +223,8 @@ NicDev parse_dev(nlmsghdr *nlh) {
         d.rings.push_back(parse_ring(t));
     for (const auto &t : tb.nested_all(KP_NIC_A_DEV_VECTOR, KP_NIC_A_VECTOR_MAX, vector_policy()))
         d.vectors.push_back(parse_vector(t));
+    if (auto t = tb.nested(KP_NIC_A_DEV_RSS, KP_NIC_A_RSS_MAX, rss_policy()))
+        d.rss = parse_rss(*t);
     return d;
 }
 

@@ -119,6 +119,11 @@ TEST(NicCli, HelpAtEveryLevel) {
     EXPECT_NE(std::string(kpctl::main_usage).find("| nic |"), std::string::npos);
 }
 
+TEST(NicCli, RssVerb) {
+    EXPECT_EQ(query({"rss", "dev", "eth1"}).view, kpctl::NicView::Rss);
+    EXPECT_EQ(query({"rss", "eth1"}).name, "eth1");
+}
+
 TEST(NicCli, ParseViewsNamesAndWatch) {
     auto q = query({});
     EXPECT_EQ(q.view, kpctl::NicView::Show);
@@ -213,6 +218,42 @@ TEST(NicOutput, TextViewsPickTheirPart) {
     const std::string irqs = kpctl::format_nic(d, kpctl::NicView::Irqs);
     EXPECT_EQ(irqs.find("    tx 0:"), std::string::npos);
     EXPECT_NE(irqs.find("    vector 1 eth1-TxRx-0: queue"), std::string::npos);
+}
+
+nic::Rss small_rss() {
+    nic::Rss r;
+    r.key = {0x6d, 0x5a, 0x01};
+    for (uint8_t i = 0; i < 20; i++)
+        r.table.push_back(i % 2);
+    r.udp4_ports = true;
+    r.udp6_ports = false;
+    return r;
+}
+
+TEST(NicOutput, TextRssViewHasKeyAndTable16ALine) {
+    nic::NicDev d = running_dev();
+    d.rss = small_rss();
+    EXPECT_EQ(kpctl::format_nic(d, kpctl::NicView::Rss),
+              "4: eth1: pci 0000:00:0a.0 irq-mode msix queue-pairs 1 running on\n"
+              "    rss udp4-ports on udp6-ports off\n"
+              "    key 6d:5a:01\n"
+              "    table 0: 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1\n"
+              "    table 16: 0 1 0 1\n");
+    // not in the rings or irqs views
+    EXPECT_EQ(kpctl::format_nic(d, kpctl::NicView::Rings).find("rss"), std::string::npos);
+}
+
+TEST(NicOutput, JsonRssIsAnObjectWithATableArray) {
+    nic::NicDev d;
+    d.ifindex = 5;
+    d.ifname = "eth2";
+    d.running = false;
+    d.rss = small_rss();
+    d.rss->table.resize(3);
+    EXPECT_EQ(json_of(d, kpctl::NicView::Rss),
+              "{\"ifindex\":5,\"ifname\":\"eth2\",\"running\":false,"
+              "\"rss\":{\"udp4_ports\":true,\"udp6_ports\":false,\"key\":\"6d:5a:01\","
+              "\"table\":[0,1,0]}}");
 }
 
 TEST(NicOutput, TextDownDeviceIsOneLine) {

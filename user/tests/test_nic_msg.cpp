@@ -89,8 +89,8 @@ void put_vector(nl_msg *m, uint32_t index, uint32_t type, const char *name, bool
     nla_nest_end(m, n);
 }
 
-// A DEV_GET reply: two queue pairs in MSI-X mode (the shape for N; the
-// driver has one today), or a device that is down.
+// A DEV_GET reply: two queue pairs in MSI-X mode, or a device that is down;
+// the RSS nest either way.
 NlMsg synthetic_dev(bool running, bool regs = true) {
     NlMsg msg(nlmsg_alloc());
     genlmsg_put(msg.get(), 0, 0, kFamily, 0, 0, KP_NIC_CMD_DEV_GET, KP_NIC_FAMILY_VERSION);
@@ -110,6 +110,18 @@ NlMsg synthetic_dev(bool running, bool regs = true) {
         put_vector(m, 1, KP_NIC_VECTOR_TYPE_QUEUE, "eth1-TxRx-0", true);
         put_vector(m, 2, KP_NIC_VECTOR_TYPE_QUEUE, "eth1-TxRx-1", true);
     }
+    nlattr *rss = nla_nest_start(m, KP_NIC_A_DEV_RSS);
+    std::array<uint8_t, 40> key{};
+    std::array<uint8_t, 128> table{};
+    for (size_t i = 0; i < key.size(); i++)
+        key[i] = static_cast<uint8_t>(i + 1);
+    for (size_t i = 0; i < table.size(); i++)
+        table[i] = static_cast<uint8_t>(i % 2);
+    nla_put(m, KP_NIC_A_RSS_KEY, key.size(), key.data());
+    nla_put(m, KP_NIC_A_RSS_TABLE, table.size(), table.data());
+    nla_put_u8(m, KP_NIC_A_RSS_UDP4_PORTS, 1);
+    nla_put_u8(m, KP_NIC_A_RSS_UDP6_PORTS, 0);
+    nla_nest_end(m, rss);
     return msg;
 }
 
@@ -222,6 +234,21 @@ TEST(NicParse, DownDeviceHasNoRingsOrVectors) {
     EXPECT_EQ(d.running, false);
     EXPECT_TRUE(d.rings.empty());
     EXPECT_TRUE(d.vectors.empty());
+    EXPECT_TRUE(d.rss); // the RSS set-up is there up or down
+}
+
+TEST(NicParse, RssKeyTableAndUdpChoice) {
+    NlMsg msg = synthetic_dev(true);
+    nic::NicDev d = nic::parse_dev(nlmsg_hdr(msg.get()));
+    ASSERT_TRUE(d.rss);
+    ASSERT_EQ(d.rss->key.size(), 40u);
+    EXPECT_EQ(d.rss->key.front(), 1);
+    EXPECT_EQ(d.rss->key.back(), 40);
+    ASSERT_EQ(d.rss->table.size(), 128u);
+    EXPECT_EQ(d.rss->table[0], 0);
+    EXPECT_EQ(d.rss->table[127], 1);
+    EXPECT_EQ(d.rss->udp4_ports, true);
+    EXPECT_EQ(d.rss->udp6_ports, false);
 }
 
 TEST(NicParse, RegistersNotReadStayAbsent) {

@@ -85,6 +85,17 @@ struct Vector {
     bool operator==(const Vector &) const = default;
 };
 
+// Receive-side scaling (KP_NIC_A_RSS_*): the Toeplitz key, the redirection
+// table (a queue per entry) and whether UDP hashes its ports.
+struct Rss {
+    std::vector<uint8_t> key;
+    std::vector<uint8_t> table;
+    std::optional<bool> udp4_ports;
+    std::optional<bool> udp6_ports;
+
+    bool operator==(const Rss &) const = default;
+};
+
 // A kp_nic device as DEV_GET reports it; rings and vectors in the order the
 // kernel sent them (empty while the device is down).
 struct NicDev {
@@ -96,6 +107,7 @@ struct NicDev {
     std::optional<bool> running;
     std::vector<Ring> rings;
     std::vector<Vector> vectors;
+    std::optional<Rss> rss;
 };
 
 // The u32 and u64 values of a ring and of a vector: the attribute, the

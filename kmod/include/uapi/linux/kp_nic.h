@@ -7,7 +7,8 @@
  * ifname, or dump) reports each kp_nic device of the caller's network
  * namespace with one KP_NIC_A_DEV_RING nest per ring and one
  * KP_NIC_A_DEV_VECTOR nest per interrupt vector (repeated attributes, in
- * queue / vector order), present only while the device is up.
+ * queue / vector order), present only while the device is up, and one
+ * KP_NIC_A_DEV_RSS nest with the receive-side scaling set-up.
  * Documentation/netlink/specs/kp_nic.yaml is its YNL spec and
  * Documentation/kp_nic.rst says what each value means.
  */
@@ -44,6 +45,7 @@ enum {
 	KP_NIC_A_DEV_RUNNING,		/* u8: up, RING and VECTOR follow */
 	KP_NIC_A_DEV_RING,		/* nest, repeated: KP_NIC_A_RING_* */
 	KP_NIC_A_DEV_VECTOR,		/* nest, repeated: KP_NIC_A_VECTOR_* */
+	KP_NIC_A_DEV_RSS,		/* nest: KP_NIC_A_RSS_* */
 
 	__KP_NIC_A_DEV_MAX
 };
@@ -102,6 +104,22 @@ enum {
 };
 
 #define KP_NIC_A_VECTOR_MAX (__KP_NIC_A_VECTOR_MAX - 1)
+
+/*
+ * Receive-side scaling, as programmed on every up (and live by ethtool -X
+ * and -N).  The hardware hashes only with more than one queue pair.
+ */
+enum {
+	KP_NIC_A_RSS_UNSPEC,
+	KP_NIC_A_RSS_KEY,		/* binary, 40 bytes (RSSRK) */
+	KP_NIC_A_RSS_TABLE,		/* binary, 128 bytes: a queue each (RETA) */
+	KP_NIC_A_RSS_UDP4_PORTS,	/* u8: UDP over IPv4 hashes ports too */
+	KP_NIC_A_RSS_UDP6_PORTS,	/* u8: UDP over IPv6 hashes ports too */
+
+	__KP_NIC_A_RSS_MAX
+};
+
+#define KP_NIC_A_RSS_MAX (__KP_NIC_A_RSS_MAX - 1)
 
 enum {
 	KP_NIC_CMD_UNSPEC,
