@@ -3,7 +3,7 @@
  * kp_udp: data-integrity traffic for the kp_loop selftests.
  *
  *   kp_udp send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e]
- *               DST_IP PORT
+ *               [-F FLOWS] DST_IP PORT
  *   kp_udp recv [-c EXPECT] [-t IDLE_MS] [-w FIRST_MS] [-r FILE] [-b ADDR]
  *               [-i IFNAME] PORT
  *   kp_udp inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]
@@ -29,6 +29,10 @@
  *
  * -r FILE: the file is created once the socket is bound (and listening),
  * so that a test can start a receiver in the background without racing.
+ *
+ * send -F FLOWS: the datagrams go round-robin over FLOWS sockets, to ports
+ * PORT..PORT+FLOWS-1, each socket with its own source port (and its own
+ * TX hash): many flows from one process, for multi-queue tests.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -84,7 +88,7 @@ static void die(const char *what)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"Usage: %s send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e] DST_IP PORT\n"
+		"Usage: %s send [-c COUNT] [-s SIZE] [-i IFNAME] [-S SEQ] [-g USEC] [-d] [-e] [-F FLOWS] DST_IP PORT\n"
 		"       %s recv [-c EXPECT] [-t IDLE_MS] [-w FIRST_MS] [-r FILE] [-b ADDR] [-i IFNAME] PORT\n"
 		"       %s inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]\n"
 		"              --src-ip A --dst-ip B [--dst-mac M] [--src-mac M] [--sport P] PORT\n"
@@ -250,14 +254,15 @@ static const char *check_payload(const __u8 *p, size_t len, __u64 *seq,
 static int cmd_send(int argc, char **argv)
 {
 	unsigned long long count = 1, seq = 0, sent = 0, errors = 0, gap = 0;
-	size_t size = 64;
+	size_t size = 64, flows = 1, f;
 	bool df = false, keep_going = false;
 	const char *ifname = NULL;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
+	unsigned int port;
 	__u8 *buf;
-	int fd, c;
+	int *fds, c;
 
-	while ((c = getopt(argc, argv, "c:s:i:S:g:de")) != -1) {
+	while ((c = getopt(argc, argv, "c:s:i:S:g:deF:")) != -1) {
 		switch (c) {
 		case 'c':
 			count = parse_num(optarg, ULLONG_MAX, "count");
@@ -280,33 +285,43 @@ static int cmd_send(int argc, char **argv)
 		case 'e':
 			keep_going = true;
 			break;
+		case 'F':
+			flows = parse_num(optarg, 1024, "flows");
+			break;
 		default:
 			print_usage();
 		}
 	}
-	if (argc - optind != 2 || size < sizeof(struct kp_hdr))
+	if (argc - optind != 2 || size < sizeof(struct kp_hdr) || !flows)
 		print_usage();
 	dst.sin_addr = parse_ip(argv[optind]);
-	dst.sin_port = htons(parse_num(argv[optind + 1], 65535, "port"));
+	port = parse_num(argv[optind + 1], 65535, "port");
+	if (port + flows - 1 > 65535)
+		print_usage();
 
 	buf = malloc(size);
-	if (!buf)
+	fds = calloc(flows, sizeof(*fds));
+	if (!buf || !fds)
 		die("malloc");
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		die("socket");
-	bind_to_device(fd, ifname);
-	if (df) {
-		int v = IP_PMTUDISC_DO;
+	for (f = 0; f < flows; f++) {
+		fds[f] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fds[f] < 0)
+			die("socket");
+		bind_to_device(fds[f], ifname);
+		if (df) {
+			int v = IP_PMTUDISC_DO;
 
-		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)))
-			die("IP_MTU_DISCOVER");
+			if (setsockopt(fds[f], IPPROTO_IP, IP_MTU_DISCOVER, &v,
+				       sizeof(v)))
+				die("IP_MTU_DISCOVER");
+		}
 	}
 
 	/* Blocking sends: the socket waits for send buffer space. */
-	while (!count || sent + errors < count) {
+	for (f = 0; !count || sent + errors < count; f = (f + 1) % flows) {
+		dst.sin_port = htons(port + f);
 		build_payload(buf, size, seq);
-		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
+		if (sendto(fds[f], buf, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) != (ssize_t)size) {
 			fprintf(stderr, "%s: sendto seq %llu: %s\n", prog, seq,
 				strerror(errno));
@@ -323,7 +338,9 @@ static int cmd_send(int argc, char **argv)
 			usleep(gap);
 	}
 	printf("sent=%llu errors=%llu\n", sent, errors);
-	close(fd);
+	for (f = 0; f < flows; f++)
+		close(fds[f]);
+	free(fds);
 	free(buf);
 	return errors && !keep_going ? 1 : 0;
 }

@@ -14,11 +14,12 @@ NSB=kqb-$$
 IPA=10.92.0.1
 IPB=10.92.0.2
 
-# kn_irqs_of NAME: interrupts taken by the /proc/interrupts line NAME.
+# kn_irqs_of NAME: interrupts taken by the /proc/interrupts lines whose
+# name matches the regular expression ^NAME$.
 kn_irqs_of() {
-	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF; i++)
-		if ($i ~ /^[0-9]+$/) s += $i; else break; print s; f = 1 }
-		END { exit !f }' /proc/interrupts
+	awk -v n="^$1\$" '$NF ~ n { for (i = 2; i <= NF; i++)
+		if ($i ~ /^[0-9]+$/) s += $i; else break; f = 1 }
+		END { print s + 0; exit !f }' /proc/interrupts
 }
 
 # kn_mode MODE NAME: reload with int_mode=MODE, check, run traffic.
@@ -37,7 +38,7 @@ kn_mode() {
 	*) kp_fail "int_mode=$mode: probe says '$line'" ;;
 	esac
 	if [ "$name" = MSI-X ]; then
-		vec=$KN_DEV_A-TxRx-0
+		vec="$KN_DEV_A-TxRx-[0-9]+"
 		kn_irqs_of "$KN_DEV_A" >/dev/null ||
 			kp_fail "no '$KN_DEV_A' (other) vector"
 	else
@@ -52,6 +53,8 @@ kn_mode() {
 	kn_tcp_sha "$NSA" "$NSB" "$IPB" 2
 	irq1=$(kn_irqs_of "$vec")
 	kp_log "$name: $((irq1 - irq0)) interrupts on '$vec' for 600 datagrams + 2 MB TCP"
+	[ "$name" != MSI-X ] || kp_eq "MSI-X: TxRx vectors" "$(kn_queues)" \
+		"$(grep -Ec " $KN_DEV_A-TxRx-[0-9]+\$" /proc/interrupts)"
 	[ $((irq1 - irq0)) -gt 0 ] || kp_fail "no interrupt on '$vec'"
 	kp_eq "ethtool vector_0_irqs > 0" 1 \
 		$(($(kn_ethtool_stat "$NSA" "$KN_DEV_A" vector_0_irqs) > 0))

@@ -326,6 +326,12 @@ SPEC=$TMPD/specs/kp_nic.yaml
 
 kp_netns_add "$NSA" "$NSB"
 kn_link "$NSA" "$KN_A" "$IPA" "$NSB" "$KN_B" "$IPB"
+# one queue pair each: every datagram on ring 0, so per-ring counts are
+# exact (kpnic_ethtool.sh covers several queues)
+ip netns exec "$NSA" ethtool -L "$KN_DEV_A" combined 1
+ip netns exec "$NSB" ethtool -L "$KN_DEV_B" combined 1
+kp_wait_until 20 kn_has_carrier "$NSA" "$KN_DEV_A"
+kp_wait_until 20 kn_has_carrier "$NSB" "$KN_DEV_B"
 
 kp_plan 8
 kp_run "spec valid under the genetlink schema (SpecFamily)" test_spec_valid

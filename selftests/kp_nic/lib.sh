@@ -31,6 +31,8 @@
 #   kn_carrier NS DEV      0 or 1
 #   kn_ethtool_stat NS DEV NAME   one ethtool -S counter
 #   kn_selftest NS DEV MODE   ethtool -t: "PASS 0 0 0 0 0" when all pass
+#   kn_qsum NS DEV DIR NAME   a per-queue ethtool -S counter, all queues
+#   kn_queues              queue pairs at probe (one per CPU, up to 8)
 #   kn_udp_exact NS_A DEV_A NS_B DEV_B ADDR_B COUNT SIZE
 #                          COUNT datagrams A->B: every one arrives intact,
 #                          and both drivers count exactly COUNT frames
@@ -176,6 +178,24 @@ kn_link() {
 	KN_DEV_A=$deva
 	# shellcheck disable=SC2034
 	KN_DEV_B=$devb
+}
+
+# kn_qsum NS DEV DIR NAME: ethtool -S DIR_queue_N_NAME summed over the
+# queues (tx, rx; packets, doorbells, drops, ...): which queue a frame
+# takes depends on the sender's CPU (XPS) and the RSS hash.
+kn_qsum() {
+	ip netns exec "$1" ethtool -S "$2" |
+		awk -v re="^$3_queue_[0-9]+_$4:\$" '$1 ~ re { s += $2; f = 1 }
+			END { print s + 0; exit !f }' ||
+		kp_fail "no ethtool -S $3_queue_N_$4 counter on $2"
+}
+
+# kn_queues: the queue pairs kp_nic starts with: one per CPU, up to 8.
+kn_queues() {
+	local n
+
+	n=$(nproc)
+	echo $((n < 8 ? n : 8))
 }
 
 # kn_selftest NS DEV MODE: ethtool -t DEV MODE (online, offline) as
