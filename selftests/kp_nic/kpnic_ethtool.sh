@@ -38,6 +38,29 @@ regs() {
 	done
 }
 
+# tcp_both_start: TCP both ways, 1 MB every 0.5 s (up to 60 MB each),
+# until tcp_both_stop; tcp_both_running: both still sending.
+TA='' TB=''
+tcp_both_start() {
+	rm -f "$TMPD/stop"
+	(kn_tcp_sha "$NSA" "$NSB" "$IPB" 60 0.5 "$TMPD/stop") &
+	TA=$!
+	(kn_tcp_sha "$NSB" "$NSA" "$IPA" 60 0.5 "$TMPD/stop") &
+	TB=$!
+	sleep 1
+}
+
+tcp_both_running() {
+	kill -0 "$TA" 2>/dev/null && kill -0 "$TB" 2>/dev/null
+}
+
+# tcp_both_stop WHAT: both streams end, each arrived intact (sha256).
+tcp_both_stop() {
+	touch "$TMPD/stop"
+	wait "$TA" || kp_fail "TCP A -> B failed across $1"
+	wait "$TB" || kp_fail "TCP B -> A failed across $1"
+}
+
 # a_up: A up again after a down (which flushed its neighbours): static
 # neighbours back, carrier.
 a_up() {
@@ -113,22 +136,18 @@ test_ring_limits() {
 	kp_wait_until 20 kn_has_carrier "$NSA" "$KN_DEV_A"
 }
 
-# TCP both ways, paced (16 MB, 1 MB every 0.5 s) to last while both ends
-# change ring sizes three times each, and kpctl --watch reads A's rings
+# TCP both ways, paced (1 MB every 0.5 s) while both ends change ring
+# sizes three times each, and kpctl --watch reads A's rings
 # all along: both streams arrive intact, the reader exits 0 on SIGTERM,
 # UDP counts exactly after.
 test_ring_resize_traffic() {
-	local sizes=("512 128" "64 4096" "256 256") s ta tb watch rc=0 n
+	local sizes=("512 128" "64 4096" "256 256") s watch rc=0 n
 
 	ip netns exec "$NSA" "$KPCTL" -j nic rings --watch 1 >"$TMPD/watch" &
 	watch=$!
-	(kn_tcp_sha "$NSA" "$NSB" "$IPB" 16 0.5) &
-	ta=$!
-	(kn_tcp_sha "$NSB" "$NSA" "$IPA" 16 0.5) &
-	tb=$!
-	sleep 1
+	tcp_both_start
 	for s in "${sizes[@]}"; do
-		kill -0 "$ta" 2>/dev/null && kill -0 "$tb" 2>/dev/null ||
+		tcp_both_running ||
 			kp_fail "a transfer ended before the resize to '$s'"
 		# shellcheck disable=SC2086 # "RX TX"
 		set_rings "$NSA" "$KN_DEV_A" $s
@@ -138,8 +157,7 @@ test_ring_resize_traffic() {
 		kp_wait_until 20 kn_has_carrier "$NSB" "$KN_DEV_B"
 		sleep 0.5
 	done
-	wait "$ta" || kp_fail "TCP A -> B failed across the resizes"
-	wait "$tb" || kp_fail "TCP B -> A failed across the resizes"
+	tcp_both_stop "the resizes"
 	kill -TERM "$watch"
 	wait "$watch" || rc=$?
 	n=$(grep -c . "$TMPD/watch")
@@ -270,21 +288,15 @@ test_regs() {
 # device closed under the stack (igb's way) while TCP runs both ways, and
 # both streams arrive intact; on a device that is down it leaves it down.
 test_selftest() {
-	local ta tb
 
 	kp_eq "ethtool -t online" "PASS 0 0 0 0 0" \
 		"$(kn_selftest "$NSA" "$KN_DEV_A" online)"
-	(kn_tcp_sha "$NSA" "$NSB" "$IPB" 8 0.5) &
-	ta=$!
-	(kn_tcp_sha "$NSB" "$NSA" "$IPA" 8 0.5) &
-	tb=$!
-	sleep 1
+	tcp_both_start
 	kp_eq "ethtool -t offline under TCP both ways" "PASS 0 0 0 0 0" \
 		"$(kn_selftest "$NSA" "$KN_DEV_A" offline)"
-	kill -0 "$ta" 2>/dev/null && kill -0 "$tb" 2>/dev/null ||
-		kp_fail "a transfer ended before the self-test did"
-	wait "$ta" || kp_fail "TCP A -> B failed across the self-test"
-	wait "$tb" || kp_fail "TCP B -> A failed across the self-test"
+	tcp_both_running || kp_fail "a transfer ended before the self-test did"
+	sleep 1
+	tcp_both_stop "the self-test"
 	kp_wait_until 20 kn_has_carrier "$NSA" "$KN_DEV_A"
 	kn_udp_exact "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 300 1000
 	kn_udp_exact "$NSB" "$KN_DEV_B" "$NSA" "$KN_DEV_A" "$IPA" 300 1000
@@ -326,7 +338,7 @@ set_queues() {
 # ways: both streams intact, the vectors and rings follow, and the
 # interface counters (summed over all rings ever used) never go back.
 test_channels() {
-	local ta tb n tx0 rx0 tx1 rx1 out
+	local n tx0 rx0 tx1 rx1 out
 
 	kp_eq "ethtool -l: max, current combined" "8 2" "$(channels "$NSA" "$KN_DEV_A")"
 	kp_eq "queue_pairs, rings" "2 4" \
@@ -342,13 +354,9 @@ test_channels() {
 	kp_log "-L rx 1: $out"
 	tx0=$(kn_link_stat "$NSA" "$KN_DEV_A" tx_packets)
 	rx0=$(kn_link_stat "$NSA" "$KN_DEV_A" rx_packets)
-	(kn_tcp_sha "$NSA" "$NSB" "$IPB" 12 0.5) &
-	ta=$!
-	(kn_tcp_sha "$NSB" "$NSA" "$IPA" 12 0.5) &
-	tb=$!
-	sleep 1
+	tcp_both_start
 	for n in 1 4 2; do
-		kill -0 "$ta" 2>/dev/null && kill -0 "$tb" 2>/dev/null ||
+		tcp_both_running ||
 			kp_fail "a transfer ended before -L combined $n"
 		set_queues "$n"
 		kp_eq "-L combined $n: ethtool -l" "8 $n" "$(channels "$NSA" "$KN_DEV_A")"
@@ -364,8 +372,7 @@ test_channels() {
 		tx0=$tx1 rx0=$rx1
 		sleep 0.5
 	done
-	wait "$ta" || kp_fail "TCP A -> B failed across the channel changes"
-	wait "$tb" || kp_fail "TCP B -> A failed across the channel changes"
+	tcp_both_stop "the channel changes"
 	kn_udp_exact "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 300 1000
 }
 

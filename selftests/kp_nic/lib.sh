@@ -36,11 +36,13 @@
 #   kn_udp_exact NS_A DEV_A NS_B DEV_B ADDR_B COUNT SIZE
 #                          COUNT datagrams A->B: every one arrives intact,
 #                          and both drivers count exactly COUNT frames
-#   kn_tcp_sha NS_A NS_B ADDR_B MB [PACE]
+#   kn_tcp_sha NS_A NS_B ADDR_B MB [PACE [STOP]]
 #                          MB of random data over TCP A->B, sha256 equal
-#                          at the receiver; with PACE, the sender gets
-#                          1 MB every PACE seconds (a transfer that lasts
-#                          while a test changes the device under it)
+#                          at the receiver (a quarter, at least 1, with
+#                          kmemleak: the debug kernel); with PACE, the
+#                          sender gets 1 MB every PACE seconds, up to MB
+#                          or until the file STOP exists (a transfer that
+#                          lasts while a test changes the device under it)
 #   kn_flood_start / kn_flood_stop   UDP both ways between $NSA/$IPA and
 #                          $NSB/$IPB (the script's), in the background
 
@@ -287,39 +289,45 @@ kn_flood_stop() {
 	KN_FLOOD_PIDS=()
 }
 
-# kn_mb_paced FILE PACE: FILE's MBs, one every PACE seconds.
+# kn_mb_paced OUT MB PACE STOP: up to MB random MBs, one every PACE
+# seconds, to stdout and appended to OUT; stops early once STOP exists.
 kn_mb_paced() {
-	local i n
+	local i
 
-	n=$(($(stat -c %s "$1") >> 20))
-	for ((i = 0; i < n; i++)); do
-		dd if="$1" bs=1M skip="$i" count=1 status=none
-		sleep "$2"
+	for ((i = 0; i < $2; i++)); do
+		[ -z "$4" ] || [ ! -e "$4" ] || break
+		head -c 1M /dev/urandom | tee -a "$1"
+		sleep "$3"
 	done
 }
 
 kn_tcp_sha() {
-	local nsa=$1 nsb=$2 addrb=$3 mb=$4 pace=${5:-} in out rc=0 sent
+	local nsa=$1 nsb=$2 addrb=$3 mb=$4 pace=${5:-} stop=${6:-}
+	local in out rc=0 sent
 
+	if [ -z "$pace" ] && [ -e /sys/kernel/debug/kmemleak ]; then
+		mb=$((mb / 4 ? mb / 4 : 1))
+	fi
 	in=$(mktemp /tmp/kn_tcp_in.XXXXXX)
 	out=$(mktemp /tmp/kn_tcp_out.XXXXXX)
-	head -c $((mb << 20)) /dev/urandom >"$in"
 	ip netns exec "$nsb" "$KP_UDP" tcp-recv -t 30000 -r "$out.ready" \
 		"$KN_PORT" >"$out" 2>"$out.err" &
 	local pid=$!
 	kp_wait_file "$out.ready"
 	if [ -n "$pace" ]; then
-		sent=$(kn_mb_paced "$in" "$pace" |
+		sent=$(kn_mb_paced "$in" "$mb" "$pace" "$stop" |
 		       ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
 			       "$addrb" "$KN_PORT") || rc=$?
 	else
+		head -c $((mb << 20)) /dev/urandom >"$in"
 		sent=$(ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
 		       "$addrb" "$KN_PORT" <"$in") || rc=$?
 	fi
 	wait "$pid" || rc=$?
-	kp_log "tcp $mb MB -> $addrb: $sent; $(cat "$out.err")"
+	kp_log "tcp $(($(stat -c %s "$in") >> 20)) MB -> $addrb: $sent; $(cat "$out.err")"
 	kp_eq "tcp exit status" 0 "$rc"
-	kp_eq "sha256 of $mb MB over TCP" "$(sha256sum <"$in" | cut -d' ' -f1)" \
+	kp_eq "sha256 of the $(($(stat -c %s "$in") >> 20)) MB sent over TCP" \
+		"$(sha256sum <"$in" | cut -d' ' -f1)" \
 		"$(sha256sum <"$out" | cut -d' ' -f1)"
 	rm -f "$in" "$out" "$out.ready" "$out.err"
 }
