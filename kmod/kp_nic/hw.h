@@ -323,10 +323,14 @@ struct kpn_tx_ctx_desc {
 #define KPN_TXD_DCMD_IFCS	BIT(25)
 #define KPN_TXD_DCMD_RS		BIT(27)
 #define KPN_TXD_DCMD_DEXT	BIT(29)
+#define KPN_TXD_DCMD_TSE	BIT(31)		/* segment (data descriptors) */
 #define KPN_TXD_STAT_DD		BIT(0)
-#define KPN_TXD_POPTS_TXSM	BIT(9)		/* in olinfo_status */
+#define KPN_TXD_POPTS_IXSM	BIT(8)		/* in olinfo_status */
+#define KPN_TXD_POPTS_TXSM	BIT(9)
 #define KPN_TXD_PAYLEN_SHIFT	14
 #define KPN_TXD_MACLEN_SHIFT	9
+#define KPN_TXD_L4LEN_SHIFT	8		/* in mss_l4len_idx */
+#define KPN_TXD_MSS_SHIFT	16
 #define KPN_TXD_TUCMD_IPV4	BIT(10)
 #define KPN_TXD_TUCMD_L4T_TCP	BIT(11)
 #define KPN_TXD_TUCMD_L4T_SCTP	BIT(12)

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/rtnetlink.h>
+#include <linux/tcp.h>
 #include <net/genetlink.h>
 #include <uapi/linux/kp_nic.h>
 
@@ -715,7 +716,16 @@ static netdev_features_t kpn_features_check(struct sk_buff *skb,
 	if (skb_network_offset(skb) > KPN_TXD_MAX_MACLEN ||
 	    skb_checksum_start_offset(skb) - skb_network_offset(skb) >
 	    KPN_TXD_MAX_IPLEN)
-		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_SCTP_CRC);
+		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_SCTP_CRC |
+				    NETIF_F_GSO_MASK);
+	/* QEMU's model clears FIN and PSH in every segment it cuts (the
+	 * peer would see the end of the stream only after a retransmit):
+	 * such frames are segmented by the stack
+	 */
+	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type &
+				(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
+	    (tcp_hdr(skb)->fin || tcp_hdr(skb)->psh))
+		features &= ~NETIF_F_GSO_MASK;
 	return features;
 }
 
@@ -878,8 +888,8 @@ static int kpn_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = KPN_MAX_MTU;
 	netdev->features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |
-			   NETIF_F_SCTP_CRC | NETIF_F_RXCSUM | NETIF_F_RXHASH |
-			   NETIF_F_HIGHDMA;
+			   NETIF_F_SCTP_CRC | NETIF_F_TSO | NETIF_F_TSO6 |
+			   NETIF_F_RXCSUM | NETIF_F_RXHASH | NETIF_F_HIGHDMA;
 	netdev->hw_features = netdev->features;
 	netdev->vlan_features = netdev->features;
 	netdev->priv_flags |= IFF_UNICAST_FLT;

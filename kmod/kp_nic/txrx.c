@@ -474,6 +474,68 @@ static bool kpn_tx_csum(struct kpn_ring *ring, struct kpn_tx_buffer *first)
 }
 
 /*
+ * TSO through a context descriptor (MSS, L4LEN, MACLEN, IPLEN; the model
+ * re-parses the headers and ignores the lengths, silicon does not).  As
+ * igb: the IPv4 header checksum is the hardware's, the TCP checksum is
+ * seeded with the pseudo-header without length, the length fields are 0.
+ * kpn_features_check() (main.c) keeps frames with FIN or PSH in software:
+ * the model clears both in every segment.
+ *
+ * Return: 1 with the context written and *hdr_len set, 0 for a frame
+ * that is not GSO, or a negative errno (the frame is dropped).
+ */
+static int kpn_tso(struct kpn_ring *ring, struct kpn_tx_buffer *first,
+		   u8 *hdr_len)
+{
+	struct sk_buff *skb = first->skb;
+	struct kpn_tx_ctx_desc *ctx;
+	unsigned char *ip, *l4;
+	u32 type_tucmd, paylen, l4_offset;
+	int err;
+	u16 i;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb_is_gso(skb))
+		return 0;
+	err = skb_cow_head(skb, 0);
+	if (err < 0)
+		return err;
+
+	ip = skb_network_header(skb);
+	l4 = skb_checksum_start(skb);
+	type_tucmd = KPN_TXD_TUCMD_L4T_TCP;
+	if (((struct iphdr *)ip)->version == 4) {
+		struct iphdr *iph = (struct iphdr *)ip;
+
+		iph->tot_len = 0;
+		iph->check = 0;
+		type_tucmd |= KPN_TXD_TUCMD_IPV4;
+	} else {
+		((struct ipv6hdr *)ip)->payload_len = 0;
+	}
+	l4_offset = l4 - skb->data;
+	*hdr_len = l4_offset + tcp_hdrlen(skb);
+	/* the pseudo-header checksum without the length the segments get */
+	paylen = skb->len - l4_offset;
+	csum_replace_by_diff(&tcp_hdr(skb)->check, (__force __wsum)htonl(paylen));
+
+	first->gso_segs = skb_shinfo(skb)->gso_segs;
+	first->bytecount += (first->gso_segs - 1) * *hdr_len;
+
+	i = ring->next_to_use;
+	ctx = (struct kpn_tx_ctx_desc *)KPN_TX_DESC(ring, i);
+	ctx->vlan_macip_lens = cpu_to_le32((l4 - ip) |
+					   (ip - skb->data) << KPN_TXD_MACLEN_SHIFT);
+	ctx->seqnum_seed = 0;
+	ctx->type_tucmd_mlhl = cpu_to_le32(type_tucmd | KPN_TXD_DCMD_DEXT |
+					   KPN_TXD_DTYP_CTXT);
+	ctx->mss_l4len_idx = cpu_to_le32(tcp_hdrlen(skb) << KPN_TXD_L4LEN_SHIFT |
+					 skb_shinfo(skb)->gso_size <<
+					 KPN_TXD_MSS_SHIFT);
+	WRITE_ONCE(ring->next_to_use, (i + 1 < ring->count) ? i + 1 : 0);
+	return 1;
+}
+
+/*
  * Write TDT: the model transmits everything up to it inside the write (a
  * VM exit each).  With the debugfs tx_hang fault on, the write is skipped
  * so the stack's watchdog sees a stuck queue.
@@ -686,8 +748,9 @@ netdev_tx_t kpn_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 	struct kpn_ring *ring = adapter->tx_ring[skb_get_queue_mapping(skb)];
 	struct kpn_tx_buffer *first;
 	u32 cmd_type, olinfo = 0;
+	u8 hdr_len = 0;
 	u16 count;
-	int f;
+	int f, tso;
 
 	if (skb_put_padto(skb, ETH_ZLEN))
 		return NETDEV_TX_OK;
@@ -709,9 +772,21 @@ netdev_tx_t kpn_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 	first->gso_segs = 1;
 
 	cmd_type = KPN_TXD_DTYP_DATA | KPN_TXD_DCMD_DEXT | KPN_TXD_DCMD_IFCS;
-	if (kpn_tx_csum(ring, first))
+	tso = kpn_tso(ring, first, &hdr_len);
+	if (tso < 0) {
+		first->skb = NULL;
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	if (tso) {
+		cmd_type |= KPN_TXD_DCMD_TSE;
 		olinfo |= KPN_TXD_POPTS_TXSM;
-	olinfo |= skb->len << KPN_TXD_PAYLEN_SHIFT;
+		if (skb->protocol == htons(ETH_P_IP))
+			olinfo |= KPN_TXD_POPTS_IXSM;
+	} else if (kpn_tx_csum(ring, first)) {
+		olinfo |= KPN_TXD_POPTS_TXSM;
+	}
+	olinfo |= (skb->len - hdr_len) << KPN_TXD_PAYLEN_SHIFT;
 
 	kpn_tx_map(ring, first, cmd_type, olinfo);
 	return NETDEV_TX_OK;
