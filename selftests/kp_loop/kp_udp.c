@@ -9,7 +9,7 @@
  *   kp_udp inject -i IFNAME [-c COUNT] [-s SIZE] [-S SEQ] [-g USEC]
  *               --src-ip A --dst-ip B [--dst-mac M] [--src-mac M]
  *               [--sport P] PORT
- *   kp_udp tcp-send [-i IFNAME] DST_IP PORT < DATA
+ *   kp_udp tcp-send [-i IFNAME] DST_IP PORT < DATA   (IPv4 or IPv6)
  *   kp_udp tcp-recv [-t IDLE_MS] [-r FILE] PORT > DATA
  *
  * Every UDP payload is a struct kp_hdr followed by a pattern derived from
@@ -729,8 +729,12 @@ static void set_timeout(int fd, unsigned int ms)
 
 static int cmd_tcp_send(int argc, char **argv)
 {
+	struct sockaddr_in6 dst6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	unsigned long long total = 0;
+	struct sockaddr *sa;
+	socklen_t salen;
+	unsigned int port;
 	const char *ifname = NULL;
 	static __u8 buf[65536];
 	ssize_t n;
@@ -747,15 +751,30 @@ static int cmd_tcp_send(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		print_usage();
-	dst.sin_addr = parse_ip(argv[optind]);
-	dst.sin_port = htons(parse_num(argv[optind + 1], 65535, "port"));
+	port = parse_num(argv[optind + 1], 65535, "port");
+	/* an IPv6 address (it has a ':'), else IPv4 */
+	if (strchr(argv[optind], ':')) {
+		if (inet_pton(AF_INET6, argv[optind], &dst6.sin6_addr) != 1) {
+			fprintf(stderr, "%s: bad IPv6 address '%s'\n", prog,
+				argv[optind]);
+			exit(2);
+		}
+		dst6.sin6_port = htons(port);
+		sa = (struct sockaddr *)&dst6;
+		salen = sizeof(dst6);
+	} else {
+		dst.sin_addr = parse_ip(argv[optind]);
+		dst.sin_port = htons(port);
+		sa = (struct sockaddr *)&dst;
+		salen = sizeof(dst);
+	}
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = socket(sa->sa_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
 	bind_to_device(fd, ifname);
 	set_timeout(fd, 30000);
-	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
+	if (connect(fd, sa, salen))
 		die("connect");
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
@@ -781,6 +800,11 @@ static int cmd_tcp_send(int argc, char **argv)
 
 static int cmd_tcp_recv(int argc, char **argv)
 {
+	/* IPv6 and (mapped) IPv4 on one socket, or IPv4 alone where IPv6
+	 * is off
+	 */
+	struct sockaddr_in6 addr6 = { .sin6_family = AF_INET6,
+				      .sin6_addr = IN6ADDR_ANY_INIT };
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	unsigned int idle_ms = 10000;
 	unsigned long long total = 0;
@@ -806,15 +830,34 @@ static int cmd_tcp_recv(int argc, char **argv)
 		print_usage();
 	addr.sin_addr.s_addr = htonl(INADDR_ANY);
 	addr.sin_port = htons(parse_num(argv[optind], 65535, "port"));
+	addr6.sin6_port = addr.sin_port;
 
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0)
-		die("socket");
-	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		die("SO_REUSEADDR");
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    listen(lfd, 1))
-		die("bind/listen");
+	lfd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (lfd >= 0) {
+		int zero = 0;
+
+		if (setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+			       sizeof(zero)) ||
+		    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+			die("IPV6_V6ONLY/SO_REUSEADDR");
+		if (bind(lfd, (struct sockaddr *)&addr6, sizeof(addr6))) {
+			/* IPv6 disabled in this netns */
+			close(lfd);
+			lfd = -1;
+		}
+	}
+	if (lfd < 0) {
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		if (lfd < 0)
+			die("socket");
+		if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+			       sizeof(one)))
+			die("SO_REUSEADDR");
+		if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)))
+			die("bind");
+	}
+	if (listen(lfd, 1))
+		die("listen");
 	signal_ready(ready);
 
 	pfd = (struct pollfd){ .fd = lfd, .events = POLLIN };
