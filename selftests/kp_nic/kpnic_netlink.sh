@@ -28,15 +28,19 @@ ynl() {
 	ip netns exec "$ns" python3 "$YNL/cli.py" --spec "$SPEC" --output-json "$@"
 }
 
-# Both views normalised to kpctl's: snake_case keys, running as a boolean,
-# "rings" and "vectors" arrays (empty while down), no pad.
+# Both views normalised: snake_case keys, running and the RSS port choices
+# as booleans, "rings" and "vectors" arrays (empty while down), no pad; the
+# RSS key and table as YNL prints binary (hex digits; kpctl: "8b:b2:..."
+# and an array of queues, each below 10).
 # shellcheck disable=SC2016 # jq
 NORM_YNL='def snake: with_entries(.key |= gsub("-"; "_")) | del(.pad);
 	[.[] | snake | {ifindex, ifname, pci_addr, irq_mode, queue_pairs,
 	  running: (.running == 1),
-	  rings: [(.ring // [])[] | snake], vectors: [(.vector // [])[] | snake]}] |
+	  rings: [(.ring // [])[] | snake], vectors: [(.vector // [])[] | snake],
+	  rss: (.rss | snake | .udp4_ports |= (. == 1) | .udp6_ports |= (. == 1))}] |
 	sort_by(.ifindex)'
-NORM_KPCTL='sort_by(.ifindex)'
+NORM_KPCTL='sort_by(.ifindex) | map(.rss |= (.key |= gsub(":"; "") |
+	.table |= (map("0" + tostring) | join(""))))'
 # The queue vector's counters move on their own: the model's throttled
 # vector fires with nothing new (about half its interrupts while idle, 6.1
 # VM run: 370 spurious of 702), so the dumps are compared without them.
@@ -272,8 +276,9 @@ test_down() {
 		"$(jq -r '.[0] | "\(.running) \(.rings | length) \(.vectors | length)"' <<<"$k")"
 	kp_eq "YNL: running, ring, vector" "0 null null" \
 		"$(jq -r '"\(.running) \(.ring) \(.vector)"' <<<"$y")"
+	# the rings view: the header line alone (show adds the RSS set-up)
 	kp_eq "text" "$(kp_ifindex "$NSA" "$KN_DEV_A"): $KN_DEV_A: pci $KN_A irq-mode msix queue-pairs 1 running off" \
-		"$("$KPCTL" -n "$NSA" nic show dev "$KN_DEV_A")"
+		"$("$KPCTL" -n "$NSA" nic rings dev "$KN_DEV_A")"
 	ip -n "$NSA" link set "$KN_DEV_A" up
 	kp_static_neigh "$NSA" "$KN_DEV_A" "$IPA" "$NSB" "$KN_DEV_B" "$IPB"
 	kp_wait_until 20 kn_has_carrier "$NSA" "$KN_DEV_A"
@@ -344,4 +349,7 @@ kp_run "unprivileged reads the same; a container sees no kp_nic device" \
 kp_run "errors: ENODEV, EOPNOTSUPP, EINVAL, each with its extack" test_errors
 kp_run "a device that is down has no rings or vectors" test_down
 kp_run "--watch repeats until SIGTERM" test_watch
+# the queue count the next scripts start from
+ip netns exec "$NSA" ethtool -L "$KN_DEV_A" combined "$(kn_queues)" || :
+ip netns exec "$NSB" ethtool -L "$KN_DEV_B" combined "$(kn_queues)" || :
 kp_exit
