@@ -718,13 +718,16 @@ static netdev_features_t kpn_features_check(struct sk_buff *skb,
 	    KPN_TXD_MAX_IPLEN)
 		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_SCTP_CRC |
 				    NETIF_F_GSO_MASK);
-	/* QEMU's model clears FIN and PSH in every segment it cuts (the
-	 * peer would see the end of the stream only after a retransmit):
-	 * such frames are segmented by the stack
+	/* QEMU's model clears FIN (and PSH) in every segment it cuts: the
+	 * peer would see the end of the stream only after a retransmit, so
+	 * a frame with FIN is segmented by the stack.  PSH is left to the
+	 * model: TCP sets it on the last frame of every write, so most TSO
+	 * frames carry it, and a Linux receiver only flushes GRO on it
+	 * (Documentation/kp_nic.rst).
 	 */
 	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type &
 				(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
-	    (tcp_hdr(skb)->fin || tcp_hdr(skb)->psh))
+	    tcp_hdr(skb)->fin)
 		features &= ~NETIF_F_GSO_MASK;
 	return features;
 }

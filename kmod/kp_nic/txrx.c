@@ -478,8 +478,8 @@ static bool kpn_tx_csum(struct kpn_ring *ring, struct kpn_tx_buffer *first)
  * re-parses the headers and ignores the lengths, silicon does not).  As
  * igb: the IPv4 header checksum is the hardware's, the TCP checksum is
  * seeded with the pseudo-header without length, the length fields are 0.
- * kpn_features_check() (main.c) keeps frames with FIN or PSH in software:
- * the model clears both in every segment.
+ * kpn_features_check() (main.c) keeps frames with FIN in software: the
+ * model clears it (and PSH) in every segment.
  *
  * Return: 1 with the context written and *hdr_len set, 0 for a frame
  * that is not GSO, or a negative errno (the frame is dropped).
