@@ -20,10 +20,12 @@ kn_link_ab() {
 }
 
 test_bind_cycles() {
-	local i n drv=/sys/bus/pci/drivers/kp_nic
+	local i n drv=/sys/bus/pci/drivers/kp_nic cycles=50
 
+	# kmemleak (the debug kernel) finds a leak of one cycle as well
+	[ ! -e /sys/kernel/debug/kmemleak ] || cycles=20
 	kp_kmsg "kpnic_lifecycle: bind cycles begin"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < cycles; i++)); do
 		echo "$KN_A" >"$drv/unbind"
 		[ ! -d "/sys/bus/pci/devices/$KN_A/net" ] ||
 			kp_fail "cycle $i: a net_device left after unbind"
@@ -34,7 +36,7 @@ test_bind_cycles() {
 	n=$(dmesg | awk -v p="kp_nic $KN_A .*Intel 82576 at $KN_A" '
 		/kpnic_lifecycle: bind cycles begin/ { n = 0; next }
 		$0 ~ p { n++ } END { print n + 0 }')
-	kp_eq "probes in 50 cycles" 50 "$n"
+	kp_eq "probes in $cycles cycles" "$cycles" "$n"
 	kn_link_ab
 	kn_udp_exact "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 300 200
 }
@@ -126,7 +128,7 @@ kn_setup
 KP_NETNS=("$NSA" "$NSB")
 
 kp_plan 4
-kp_run "50 unbind/bind cycles, then exact traffic" test_bind_cycles
+kp_run "50 unbind/bind cycles (20 with kmemleak), then exact traffic" test_bind_cycles
 kp_run "unbind while traffic runs both ways; bind again, exact traffic" test_unbind_traffic
 kp_run "rmmod while traffic runs both ways; load again, exact traffic" test_rmmod_traffic
 kp_run "memory decoding off under traffic: carrier off, no crash; rebind works" test_bar_off

@@ -39,7 +39,8 @@
 #   kn_tcp_sha NS_A NS_B ADDR_B MB [PACE [STOP]]
 #                          MB of random data over TCP A->B, sha256 equal
 #                          at the receiver (a quarter, at least 1, with
-#                          kmemleak: the debug kernel); with PACE, the
+#                          kmemleak: the debug kernel; "NK" is N KiB, as
+#                          is); with PACE, the
 #                          sender gets 1 MB every PACE seconds, up to MB
 #                          or until the file STOP exists (a transfer that
 #                          lasts while a test changes the device under it)
@@ -303,11 +304,17 @@ kn_mb_paced() {
 
 kn_tcp_sha() {
 	local nsa=$1 nsb=$2 addrb=$3 mb=$4 pace=${5:-} stop=${6:-}
-	local in out rc=0 sent
+	local in out rc=0 sent bytes
 
-	if [ -z "$pace" ] && [ -e /sys/kernel/debug/kmemleak ]; then
-		mb=$((mb / 4 ? mb / 4 : 1))
-	fi
+	case "$mb" in
+	*K) bytes=$((${mb%K} << 10)) ;;
+	*)
+		if [ -z "$pace" ] && [ -e /sys/kernel/debug/kmemleak ]; then
+			mb=$((mb / 4 ? mb / 4 : 1))
+		fi
+		bytes=$((mb << 20))
+		;;
+	esac
 	in=$(mktemp /tmp/kn_tcp_in.XXXXXX)
 	out=$(mktemp /tmp/kn_tcp_out.XXXXXX)
 	ip netns exec "$nsb" "$KP_UDP" tcp-recv -t 30000 -r "$out.ready" \
@@ -319,14 +326,14 @@ kn_tcp_sha() {
 		       ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
 			       "$addrb" "$KN_PORT") || rc=$?
 	else
-		head -c $((mb << 20)) /dev/urandom >"$in"
+		head -c "$bytes" /dev/urandom >"$in"
 		sent=$(ip netns exec "$nsa" timeout 300 "$KP_UDP" tcp-send \
 		       "$addrb" "$KN_PORT" <"$in") || rc=$?
 	fi
 	wait "$pid" || rc=$?
-	kp_log "tcp $(($(stat -c %s "$in") >> 20)) MB -> $addrb: $sent; $(cat "$out.err")"
+	kp_log "tcp $(stat -c %s "$in") bytes -> $addrb: $sent; $(cat "$out.err")"
 	kp_eq "tcp exit status" 0 "$rc"
-	kp_eq "sha256 of the $(($(stat -c %s "$in") >> 20)) MB sent over TCP" \
+	kp_eq "sha256 of the $(stat -c %s "$in") bytes sent over TCP" \
 		"$(sha256sum <"$in" | cut -d' ' -f1)" \
 		"$(sha256sum <"$out" | cut -d' ' -f1)"
 	rm -f "$in" "$out" "$out.ready" "$out.err"
