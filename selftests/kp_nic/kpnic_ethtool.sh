@@ -321,6 +321,24 @@ qpkts() {
 		END { for (i = 0; i < n; i++) printf "%s%d", (i ? " " : ""), v[i] }'
 }
 
+# pairs_rings NS DEV: "queue_pairs rings" as kpctl nic show says.
+pairs_rings() {
+	"$KPCTL" -n "$1" -j nic show dev "$2" |
+		jq -r '.[0] | "\(.queue_pairs) \(.rings | length)"'
+}
+
+# flow_hash TYPE: B's ethtool -n rx-flow-hash TYPE, the fields on one line.
+flow_hash() {
+	ip netns exec "$NSB" ethtool -n "$KN_DEV_B" rx-flow-hash "$1" |
+		awk '/^(IP|L4)/' | paste -sd' '
+}
+
+# rss_table: B's redirection table (ethtool -x), the entries on one line.
+rss_table() {
+	ip netns exec "$NSB" ethtool -x "$KN_DEV_B" |
+		awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) print $i }' | xargs
+}
+
 # channels NS DEV: "max current" combined channels, ethtool -l.
 channels() {
 	ip netns exec "$1" ethtool -l "$2" |
@@ -345,8 +363,7 @@ test_channels() {
 	kp_eq "ethtool -l: max, current combined" "8 $(kn_queues)" \
 		"$(channels "$NSA" "$KN_DEV_A")"
 	kp_eq "queue_pairs, rings" "$(kn_queues) $((2 * $(kn_queues)))" \
-		"$("$KPCTL" -n "$NSA" -j nic show dev "$KN_DEV_A" |
-		   jq -r '.[0] | "\(.queue_pairs) \(.rings | length)"')"
+		"$(pairs_rings "$NSA" "$KN_DEV_A")"
 	if out=$(ip netns exec "$NSA" ethtool -L "$KN_DEV_A" combined 9 2>&1); then
 		kp_fail "-L combined 9 accepted"
 	fi
@@ -366,8 +383,7 @@ test_channels() {
 		kp_eq "-L combined $n: TxRx vectors" "$n" \
 			"$(grep -c " $KN_DEV_A-TxRx-[0-9]*\$" /proc/interrupts)"
 		kp_eq "-L combined $n: kpctl queue_pairs, rings" "$n $((2 * n))" \
-			"$("$KPCTL" -n "$NSA" -j nic show dev "$KN_DEV_A" |
-			   jq -r '.[0] | "\(.queue_pairs) \(.rings | length)"')"
+			"$(pairs_rings "$NSA" "$KN_DEV_A")"
 		tx1=$(kn_link_stat "$NSA" "$KN_DEV_A" tx_packets)
 		rx1=$(kn_link_stat "$NSA" "$KN_DEV_A" rx_packets)
 		[ "$tx1" -ge "$tx0" ] && [ "$rx1" -ge "$rx0" ] ||
@@ -463,12 +479,10 @@ test_rss() {
 	local q key out
 
 	kp_eq "-n tcp4 (fixed)" "IP SA IP DA L4 bytes 0 & 1 [TCP/UDP src port] L4 bytes 2 & 3 [TCP/UDP dst port]" \
-		"$(ip netns exec "$NSB" ethtool -n "$KN_DEV_B" rx-flow-hash tcp4 |
-		   awk '/^(IP|L4)/' | paste -sd' ')"
+		"$(flow_hash tcp4)"
 	ip netns exec "$NSB" ethtool -N "$KN_DEV_B" rx-flow-hash udp4 sd
 	kp_eq "-n udp4 after -N sd" "IP SA IP DA" \
-		"$(ip netns exec "$NSB" ethtool -n "$KN_DEV_B" rx-flow-hash udp4 |
-		   awk '/^(IP|L4)/' | paste -sd' ')"
+		"$(flow_hash udp4)"
 	# ethtool prints the error but exits 0 here: look at what it says
 	out=$(ip netns exec "$NSB" ethtool -N "$KN_DEV_B" rx-flow-hash tcp4 sd 2>&1) || :
 	kp_log "-N tcp4 sd: $out"
@@ -477,8 +491,7 @@ test_rss() {
 	*) kp_fail "-N rx-flow-hash tcp4 sd: no EINVAL" ;;
 	esac
 	kp_eq "-n tcp4 unchanged" "IP SA IP DA L4 bytes 0 & 1 [TCP/UDP src port] L4 bytes 2 & 3 [TCP/UDP dst port]" \
-		"$(ip netns exec "$NSB" ethtool -n "$KN_DEV_B" rx-flow-hash tcp4 |
-		   awk '/^(IP|L4)/' | paste -sd' ')"
+		"$(flow_hash tcp4)"
 	q=$(one_queue "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 16)
 	kp_log "udp4 sd: 64 flows all on RX queue $q"
 	[ "$q" -ge 0 ] || kp_fail "the flows were not on one queue"
@@ -486,9 +499,7 @@ test_rss() {
 	ip netns exec "$NSB" ethtool -N "$KN_DEV_B" rx-flow-hash udp4 sdfn
 	ip netns exec "$NSB" ethtool -X "$KN_DEV_B" weight 0 0 0 1
 	kp_eq "-X weight 0 0 0 1: table" "3" \
-		"$(ip netns exec "$NSB" ethtool -x "$KN_DEV_B" |
-		   awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) v[$i] = 1 }
-			END { for (k in v) printf "%s ", k }' | xargs)"
+		"$(rss_table | tr ' ' '\n' | sort -nu | xargs)"
 	kp_eq "all on queue 3" 3 \
 		"$(one_queue "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 16)"
 	if out=$(ip netns exec "$NSB" ethtool -L "$KN_DEV_B" combined 2 2>&1); then
@@ -505,17 +516,14 @@ test_rss() {
 		"$(ip netns exec "$NSB" ethtool -x "$KN_DEV_B" |
 		   awk '/^RSS hash key:/ { getline; print }')"
 	kp_eq "-x table after default: queues" "0 1 2 3" \
-		"$(ip netns exec "$NSB" ethtool -x "$KN_DEV_B" |
-		   awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) v[$i] = 1 }
-			END { for (k in v) printf "%s\n", k }' | sort -n | xargs)"
+		"$(rss_table | tr ' ' '\n' | sort -nu | xargs)"
 	busy "$NSA" "$KN_DEV_A" "$NSB" "$KN_DEV_B" "$IPB" 32
 
 	# the family's view: kpctl nic rss as ethtool -x and -n say
 	out=$("$KPCTL" -n "$NSB" -j nic rss dev "$KN_DEV_B")
 	kp_eq "kpctl nic rss: key" "$key" "$(jq -r '.[0].rss.key' <<<"$out")"
 	kp_eq "kpctl nic rss: table" \
-		"$(ip netns exec "$NSB" ethtool -x "$KN_DEV_B" |
-		   awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) print $i }' | xargs)" \
+		"$(rss_table)" \
 		"$(jq -r '.[0].rss.table | join(" ")' <<<"$out")"
 	kp_eq "kpctl nic rss: udp4, udp6 ports" "true false" \
 		"$(jq -r '.[0].rss | "\(.udp4_ports) \(.udp6_ports)"' <<<"$out")"
